@@ -1,0 +1,171 @@
+//! Protocol timing and batching configuration, validated once at construction.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Timing and batching parameters of one Raft node. All durations are virtual milliseconds.
+///
+/// The defaults are the seed project's timings: an election timeout drawn uniformly from
+/// [20 000, 30 000) ms and re-drawn at every reset (§5.2, randomized election timeouts), and a
+/// heartbeat every 6 000 ms. §5.6 asks for `broadcastTime ≪ electionTimeout ≪ MTBF`; validation
+/// enforces the part that is a configuration error: the heartbeat interval must be strictly
+/// below the minimum election timeout, or followers would time out between heartbeats.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Config {
+    /// Lower bound (inclusive) of the randomized election timeout, in virtual ms.
+    pub election_timeout_ms_min: u64,
+    /// Upper bound (exclusive) of the randomized election timeout, in virtual ms.
+    pub election_timeout_ms_max: u64,
+    /// Interval between a leader's heartbeat rounds (empty AppendEntries), in virtual ms.
+    pub heartbeat_interval_ms: u64,
+    /// Maximum number of log entries carried by one AppendEntries message (at least 1).
+    pub max_entries_per_append: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            election_timeout_ms_min: 20_000,
+            election_timeout_ms_max: 30_000,
+            heartbeat_interval_ms: 6_000,
+            max_entries_per_append: 16,
+        }
+    }
+}
+
+/// Why a [`Config`] was rejected by [`Config::validate`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConfigError {
+    /// `election_timeout_ms_min` must be below `election_timeout_ms_max` (the range is
+    /// half-open and must not be empty).
+    EmptyElectionTimeoutRange {
+        /// The configured lower bound (ms).
+        min_ms: u64,
+        /// The configured upper bound (ms).
+        max_ms: u64,
+    },
+    /// The heartbeat interval must be positive.
+    ZeroHeartbeatInterval,
+    /// The heartbeat interval must be strictly below the minimum election timeout.
+    HeartbeatNotBelowElectionTimeout {
+        /// The configured heartbeat interval (ms).
+        heartbeat_interval_ms: u64,
+        /// The configured minimum election timeout (ms).
+        election_timeout_ms_min: u64,
+    },
+    /// `max_entries_per_append` must be at least 1.
+    ZeroBatchSize,
+    /// A cluster needs at least one voting member.
+    EmptyCluster,
+    /// The node's own id is not among the cluster's members.
+    SelfNotInCluster,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::EmptyElectionTimeoutRange { min_ms, max_ms } => write!(
+                f,
+                "election timeout range [{min_ms}, {max_ms}) ms is empty: the minimum must be below the maximum"
+            ),
+            ConfigError::ZeroHeartbeatInterval => {
+                write!(f, "the heartbeat interval must be greater than 0 ms")
+            }
+            ConfigError::HeartbeatNotBelowElectionTimeout {
+                heartbeat_interval_ms,
+                election_timeout_ms_min,
+            } => write!(
+                f,
+                "heartbeat interval {heartbeat_interval_ms} ms must be below the minimum election timeout {election_timeout_ms_min} ms"
+            ),
+            ConfigError::ZeroBatchSize => {
+                write!(f, "max_entries_per_append must be at least 1")
+            }
+            ConfigError::EmptyCluster => write!(f, "a cluster needs at least one member"),
+            ConfigError::SelfNotInCluster => {
+                write!(f, "the node's own id is not a member of the cluster")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Checks the configuration once; every constructor that takes a `Config` calls this.
+    ///
+    /// # Errors
+    /// Returns the first [`ConfigError`] found.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.election_timeout_ms_min >= self.election_timeout_ms_max {
+            return Err(ConfigError::EmptyElectionTimeoutRange {
+                min_ms: self.election_timeout_ms_min,
+                max_ms: self.election_timeout_ms_max,
+            });
+        }
+        if self.heartbeat_interval_ms == 0 {
+            return Err(ConfigError::ZeroHeartbeatInterval);
+        }
+        if self.heartbeat_interval_ms >= self.election_timeout_ms_min {
+            return Err(ConfigError::HeartbeatNotBelowElectionTimeout {
+                heartbeat_interval_ms: self.heartbeat_interval_ms,
+                election_timeout_ms_min: self.election_timeout_ms_min,
+            });
+        }
+        if self.max_entries_per_append == 0 {
+            return Err(ConfigError::ZeroBatchSize);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_seed_timings_and_valid() {
+        let c = Config::default();
+        assert_eq!(c.election_timeout_ms_min, 20_000);
+        assert_eq!(c.election_timeout_ms_max, 30_000);
+        assert_eq!(c.heartbeat_interval_ms, 6_000);
+        assert_eq!(c.validate(), Ok(()));
+    }
+
+    #[test]
+    fn heartbeat_must_be_below_election_timeout() {
+        let c = Config {
+            heartbeat_interval_ms: 20_000,
+            ..Config::default()
+        };
+        assert_eq!(
+            c.validate(),
+            Err(ConfigError::HeartbeatNotBelowElectionTimeout {
+                heartbeat_interval_ms: 20_000,
+                election_timeout_ms_min: 20_000
+            })
+        );
+    }
+
+    #[test]
+    fn rejects_empty_range_zero_heartbeat_and_zero_batch() {
+        let empty = Config {
+            election_timeout_ms_max: 20_000,
+            ..Config::default()
+        };
+        assert!(matches!(
+            empty.validate(),
+            Err(ConfigError::EmptyElectionTimeoutRange { .. })
+        ));
+        let zero_hb = Config {
+            heartbeat_interval_ms: 0,
+            ..Config::default()
+        };
+        assert_eq!(zero_hb.validate(), Err(ConfigError::ZeroHeartbeatInterval));
+        let zero_batch = Config {
+            max_entries_per_append: 0,
+            ..Config::default()
+        };
+        assert_eq!(zero_batch.validate(), Err(ConfigError::ZeroBatchSize));
+    }
+}

@@ -1,0 +1,37 @@
+//! # raft-core
+//!
+//! A deterministic implementation of the Raft consensus protocol (Ongaro & Ousterhout, "In
+//! Search of an Understandable Consensus Algorithm", 2014) and a discrete-event simulator that
+//! drives a cluster of such nodes on a virtual clock.
+//!
+//! - [`RaftNode`] is one server as a pure state machine: time, messages and proposals in;
+//!   state to persist, messages, committed entries and events out ([`Ready`]).
+//! - [`sim::Simulation`] owns the virtual clock (milliseconds), a seeded RNG, the network, node
+//!   crashes and a client. One `u64` seed gives the same run on every platform.
+//!
+//! The crate performs no I/O, reads no clock, spawns no thread and uses no OS randomness, so it
+//! builds unchanged for `wasm32-unknown-unknown`.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod command;
+pub mod config;
+pub mod log;
+pub mod message;
+pub mod node;
+pub mod progress;
+pub mod quorum;
+pub mod sim;
+pub mod types;
+
+pub use command::{ApplyOutput, Command, CommandError, StateMachine};
+pub use config::{Config, ConfigError};
+pub use log::{Entry, Log};
+pub use message::{AppendResult, Message, MessageBody, MessageKind};
+pub use node::{
+    Counters, NodeEvent, PersistUpdate, PersistentState, ProposeError, RaftNode, Ready, RoleKind,
+    VoteDenial,
+};
+pub use progress::{Progress, ProgressState};
+pub use types::{EntryId, LogIndex, NodeId, Term};

@@ -1,0 +1,121 @@
+//! Leader election (§5.2) with the election restriction (§5.4.1).
+
+use super::{NodeEvent, RaftNode, Role, VoteDenial};
+use crate::command::Command;
+use crate::message::MessageBody;
+use crate::progress::Progress;
+use crate::quorum::{VoteResult, vote_result};
+use crate::types::{EntryId, NodeId};
+use std::collections::{BTreeMap, BTreeSet};
+
+impl RaftNode {
+    /// Figure 2, "Rules for Servers / Candidates": increment currentTerm, vote for self, reset
+    /// the election timer, send RequestVote to all other servers. The single way into the
+    /// candidate role.
+    pub(super) fn start_election(&mut self, forced: bool) {
+        let term = self.persistent.current_term.next();
+        self.set_term(term);
+        self.persistent.voted_for = Some(self.id);
+        self.hard_state_dirty = true;
+        self.leader_id = None;
+        self.counters.election_attempts += 1;
+        self.role = Role::Candidate {
+            granted: BTreeSet::from([self.id]),
+            denied: BTreeSet::new(),
+        };
+        self.reset_election_timer();
+        self.events.push(NodeEvent::ElectionTimeout { term, forced });
+        let last = self.persistent.log.last_id();
+        let peers: Vec<NodeId> = self.peers().collect();
+        for peer in peers {
+            self.send(
+                peer,
+                MessageBody::RequestVote {
+                    last_log_index: last.index,
+                    last_log_term: last.term,
+                },
+            );
+        }
+        // A single-node cluster wins with its own vote.
+        self.check_election_result();
+    }
+
+    /// Figure 2, RequestVote receiver: grant if the term is current, this node has not voted
+    /// for someone else in it, and the candidate's log is at least as up to date (§5.4.1).
+    /// Granting resets the election timer. Terms were already reconciled by `step`.
+    pub(super) fn handle_request_vote(&mut self, candidate: NodeId, candidate_last: EntryId) {
+        let term = self.persistent.current_term;
+        let denial = match self.persistent.voted_for {
+            Some(v) if v != candidate => Some(VoteDenial::AlreadyVoted(v)),
+            _ if !self.persistent.log.candidate_is_up_to_date(candidate_last) => {
+                Some(VoteDenial::LogNotUpToDate)
+            }
+            _ => None,
+        };
+        match denial {
+            None => {
+                if self.persistent.voted_for != Some(candidate) {
+                    self.persistent.voted_for = Some(candidate);
+                    self.hard_state_dirty = true;
+                }
+                self.reset_election_timer();
+                self.events
+                    .push(NodeEvent::VoteGranted { candidate, term });
+            }
+            Some(reason) => self.events.push(NodeEvent::VoteDenied {
+                candidate,
+                term,
+                reason,
+            }),
+        }
+        self.send(
+            candidate,
+            MessageBody::RequestVoteReply {
+                vote_granted: denial.is_none(),
+            },
+        );
+    }
+
+    /// Counts a vote reply of the current term (only candidates care).
+    pub(super) fn handle_vote_reply(&mut self, voter: NodeId, granted: bool) {
+        if let Role::Candidate {
+            granted: yes,
+            denied: no,
+        } = &mut self.role
+        {
+            if granted {
+                yes.insert(voter);
+            } else {
+                no.insert(voter);
+            }
+            self.check_election_result();
+        }
+    }
+
+    fn check_election_result(&mut self) {
+        if let Role::Candidate { granted, denied } = &self.role
+            && vote_result(&self.persistent.voters, granted, denied) == VoteResult::Won
+        {
+            let votes = granted.clone();
+            self.become_leader(votes);
+        }
+        // A lost election simply waits for the next timeout (randomized, §5.2).
+    }
+
+    /// The single way into the leader role: initialize nextIndex/matchIndex for every follower
+    /// (Figure 2), append a no-op of the new term (§8) so entries of earlier terms can commit
+    /// under the current-term rule, and send the first round of AppendEntries at once.
+    fn become_leader(&mut self, votes: BTreeSet<NodeId>) {
+        let term = self.persistent.current_term;
+        let last = self.persistent.log.last_index();
+        let progress: BTreeMap<NodeId, Progress> =
+            self.peers().map(|p| (p, Progress::new(last))).collect();
+        self.role = Role::Leader {
+            progress,
+            heartbeat_deadline_ms: self.now_ms + self.config.heartbeat_interval_ms,
+        };
+        self.leader_id = Some(self.id);
+        self.events.push(NodeEvent::BecameLeader { term, votes });
+        self.append_and_replicate(Command::Noop);
+    }
+}

@@ -1,0 +1,690 @@
+//! One Raft server as a deterministic state machine, driven like etcd's `RawNode`.
+//!
+//! Inputs: [`RaftNode::tick`] (virtual time has advanced), [`RaftNode::step`] (a message
+//! arrived), [`RaftNode::propose`] (a client command) and [`RaftNode::campaign`] (force an
+//! election timeout). Outputs accumulate in the node and are collected with
+//! [`RaftNode::take_ready`]: state to persist, messages to send, committed entries to apply and
+//! trace events. The node never performs I/O, reads a clock or draws OS randomness.
+//!
+//! The protocol follows Figure 2 of Ongaro & Ousterhout (2014). Election logic lives in
+//! `election.rs` (§5.2, §5.4.1), replication and commitment in `replication.rs` (§5.3, §5.4.2).
+
+mod election;
+mod replication;
+
+use crate::command::{Command, CommandError};
+use crate::config::{Config, ConfigError};
+use crate::log::{Entry, Log};
+use crate::message::{Message, MessageBody};
+use crate::progress::Progress;
+use crate::types::{EntryId, LogIndex, NodeId, Term};
+use rand::SeedableRng;
+use rand::rngs::Xoshiro256PlusPlus;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// The state a server must keep on stable storage, updated before it responds to RPCs
+/// (Figure 2, "Persistent state on all servers": currentTerm, votedFor, log[]), plus the
+/// cluster configuration, which the dissertation (§4.1) keeps in the log and therefore on
+/// stable storage as well. A simulated crash keeps exactly this value and loses the rest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersistentState {
+    /// Latest term the server has seen (Figure 2: currentTerm).
+    pub current_term: Term,
+    /// Candidate that received this server's vote in `current_term` (Figure 2: votedFor).
+    pub voted_for: Option<NodeId>,
+    /// The log (Figure 2: log[]).
+    pub log: Log,
+    /// Voting members of the cluster (dissertation §4.1), including this server.
+    pub voters: BTreeSet<NodeId>,
+}
+
+impl PersistentState {
+    /// Fresh state for a server that has never run: term 0, no vote, empty log.
+    pub fn new(voters: BTreeSet<NodeId>) -> Self {
+        PersistentState {
+            current_term: Term(0),
+            voted_for: None,
+            log: Log::new(),
+            voters,
+        }
+    }
+
+    /// Applies a [`PersistUpdate`] taken from [`Ready::persist`]: this is the "write to stable
+    /// storage" step the driver performs before sending the same `Ready`'s messages.
+    pub fn apply(&mut self, update: &PersistUpdate) {
+        self.current_term = update.current_term;
+        self.voted_for = update.voted_for;
+        if let Some(from) = update.log_changed_from {
+            self.log.replace_suffix(from, &update.entries);
+        }
+    }
+}
+
+/// Changes to [`PersistentState`] since the last [`Ready`]. The driver must make them durable
+/// before sending any message of the same `Ready` (Figure 2: "updated on stable storage before
+/// responding to RPCs"); otherwise a crash could let a server vote twice in one term or forget
+/// an entry it acknowledged.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersistUpdate {
+    /// The current term to store.
+    pub current_term: Term,
+    /// The vote to store.
+    pub voted_for: Option<NodeId>,
+    /// If the log changed: the first changed index. The stored log must be truncated there and
+    /// `entries` appended.
+    pub log_changed_from: Option<LogIndex>,
+    /// The log's entries from `log_changed_from` to its end (empty if the log only shrank).
+    pub entries: Vec<Entry>,
+}
+
+/// Everything a node produced since the last call to [`RaftNode::take_ready`].
+///
+/// Contract for the driver, in this order: (1) apply `persist` to stable storage; (2) send
+/// `messages`; (3) apply `committed_entries` to the state machine, in order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ready {
+    /// State to make durable before any message below is sent.
+    pub persist: Option<PersistUpdate>,
+    /// Messages to deliver to other nodes.
+    pub messages: Vec<Message>,
+    /// Newly committed entries, in index order, to apply to the state machine.
+    pub committed_entries: Vec<Entry>,
+    /// What happened, for the trace.
+    pub events: Vec<NodeEvent>,
+}
+
+/// The three server roles (§5.1, Figure 4), without their role-specific data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum RoleKind {
+    /// Passive: responds to leaders and candidates.
+    Follower,
+    /// Campaigning for leadership in the current term.
+    Candidate,
+    /// Handles client requests and replicates the log.
+    Leader,
+}
+
+impl RoleKind {
+    /// Lower-case name, used as `data-role` in the app: `follower`, `candidate` or `leader`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoleKind::Follower => "follower",
+            RoleKind::Candidate => "candidate",
+            RoleKind::Leader => "leader",
+        }
+    }
+}
+
+impl fmt::Display for RoleKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A role together with the state that only exists in that role.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum Role {
+    Follower,
+    Candidate {
+        /// Voters that granted their vote this term (including self).
+        granted: BTreeSet<NodeId>,
+        /// Voters that refused.
+        denied: BTreeSet<NodeId>,
+    },
+    Leader {
+        /// Per-follower replication progress (Figure 2: nextIndex[], matchIndex[]).
+        progress: BTreeMap<NodeId, Progress>,
+        /// Virtual time of the next heartbeat round (ms).
+        heartbeat_deadline_ms: u64,
+    },
+}
+
+/// Why a node refused a vote, for the trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum VoteDenial {
+    /// It already voted for another candidate in this term (§5.2, one vote per term).
+    AlreadyVoted(NodeId),
+    /// The candidate's log is less up to date than the voter's (§5.4.1).
+    LogNotUpToDate,
+    /// The candidate's term is older than the voter's.
+    StaleTerm,
+}
+
+/// Something that happened inside a node, in the order it happened. The simulator turns these
+/// into trace lines.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NodeEvent {
+    /// The election timer fired (or an election was forced); the node became a candidate.
+    ElectionTimeout {
+        /// The new term it campaigns in.
+        term: Term,
+        /// True if forced by [`RaftNode::campaign`] rather than by the timer.
+        forced: bool,
+    },
+    /// A majority voted for the node; it became leader.
+    BecameLeader {
+        /// The term it leads.
+        term: Term,
+        /// The voters that granted their votes.
+        votes: BTreeSet<NodeId>,
+    },
+    /// The node stepped down or adopted a newer term, becoming (or staying) a follower.
+    BecameFollower {
+        /// Its term after the change.
+        term: Term,
+        /// The role it left.
+        from_role: RoleKind,
+        /// The leader it now follows, if known.
+        leader: Option<NodeId>,
+        /// The node whose message caused the change, if any.
+        because_of: Option<NodeId>,
+    },
+    /// The node granted its vote.
+    VoteGranted {
+        /// The candidate.
+        candidate: NodeId,
+        /// The term of the vote.
+        term: Term,
+    },
+    /// The node refused a vote.
+    VoteDenied {
+        /// The candidate.
+        candidate: NodeId,
+        /// The voter's term.
+        term: Term,
+        /// Why.
+        reason: VoteDenial,
+    },
+    /// The leader appended a new entry to its log.
+    Appended {
+        /// The new entry's id.
+        entry: EntryId,
+        /// The command.
+        command: Command,
+    },
+    /// A follower deleted conflicting entries (Figure 2, AppendEntries rule 3).
+    Truncated {
+        /// The first index removed.
+        from_index: LogIndex,
+    },
+    /// The node's commit index advanced.
+    CommitAdvanced {
+        /// The new commit index.
+        commit_index: LogIndex,
+    },
+}
+
+/// Why a proposal was refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProposeError {
+    /// Only the leader accepts commands (§8). `leader_hint` is the leader this node knows of.
+    NotLeader {
+        /// The current leader as far as this node knows.
+        leader_hint: Option<NodeId>,
+    },
+    /// The command can never be applied (validated before it takes a log slot).
+    InvalidCommand(CommandError),
+}
+
+impl fmt::Display for ProposeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProposeError::NotLeader {
+                leader_hint: Some(l),
+            } => write!(f, "not the leader; try Node {l}"),
+            ProposeError::NotLeader { leader_hint: None } => {
+                write!(f, "not the leader; no leader known")
+            }
+            ProposeError::InvalidCommand(e) => write!(f, "invalid command: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ProposeError {}
+
+/// Counters kept for the visualization (the seed's per-node statistics).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counters {
+    /// How many elections this node started (each election timeout that made it a candidate).
+    pub election_attempts: u64,
+    /// How many heartbeat rounds it sent as leader (one per heartbeat interval, to all peers).
+    pub heartbeats_sent: u64,
+}
+
+/// One Raft server. See the module documentation for the driving contract.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RaftNode {
+    id: NodeId,
+    config: Config,
+    persistent: PersistentState,
+    role: Role,
+    /// Index of the highest entry known to be committed (Figure 2: commitIndex).
+    commit_index: LogIndex,
+    /// Index of the highest entry handed to the driver for applying (Figure 2: lastApplied).
+    last_applied: LogIndex,
+    leader_id: Option<NodeId>,
+    now_ms: u64,
+    election_timer_started_ms: u64,
+    election_deadline_ms: u64,
+    rng: Xoshiro256PlusPlus,
+    counters: Counters,
+    // Output accumulators, drained by take_ready.
+    hard_state_dirty: bool,
+    log_dirty_from: Option<LogIndex>,
+    outbox: Vec<Message>,
+    events: Vec<NodeEvent>,
+}
+
+impl RaftNode {
+    /// Creates a node that has never run, as a follower at time `now_ms` (virtual ms).
+    /// `voters` is the initial cluster membership and must include `id`. `seed` drives this
+    /// node's randomized election timeouts.
+    ///
+    /// # Errors
+    /// [`ConfigError`] if `config` is invalid, `voters` is empty or lacks `id`.
+    pub fn new(
+        id: NodeId,
+        voters: impl IntoIterator<Item = NodeId>,
+        config: Config,
+        seed: u64,
+        now_ms: u64,
+    ) -> Result<Self, ConfigError> {
+        let voters: BTreeSet<NodeId> = voters.into_iter().collect();
+        Self::restart(id, PersistentState::new(voters), config, seed, now_ms)
+    }
+
+    /// Rebuilds a node after a crash from its persisted state: it starts as a follower with
+    /// volatile state reset (commit_index and last_applied 0, no known leader) and learns the
+    /// commit index again from the next leader (Figure 2, "Volatile state on all servers").
+    ///
+    /// # Errors
+    /// As for [`RaftNode::new`].
+    pub fn restart(
+        id: NodeId,
+        persistent: PersistentState,
+        config: Config,
+        seed: u64,
+        now_ms: u64,
+    ) -> Result<Self, ConfigError> {
+        config.validate()?;
+        if persistent.voters.is_empty() {
+            return Err(ConfigError::EmptyCluster);
+        }
+        if !persistent.voters.contains(&id) {
+            return Err(ConfigError::SelfNotInCluster);
+        }
+        let mut node = RaftNode {
+            id,
+            config,
+            persistent,
+            role: Role::Follower,
+            commit_index: LogIndex(0),
+            last_applied: LogIndex(0),
+            leader_id: None,
+            now_ms,
+            election_timer_started_ms: now_ms,
+            election_deadline_ms: now_ms,
+            rng: Xoshiro256PlusPlus::seed_from_u64(seed),
+            counters: Counters::default(),
+            hard_state_dirty: false,
+            log_dirty_from: None,
+            outbox: Vec::new(),
+            events: Vec::new(),
+        };
+        node.reset_election_timer();
+        Ok(node)
+    }
+
+    // ----- inputs -----
+
+    /// Advances the node's clock to `now_ms` (virtual ms; earlier values are ignored) and fires
+    /// any timer that is due: a follower or candidate whose election timeout elapsed starts an
+    /// election (§5.2); a leader whose heartbeat interval elapsed sends AppendEntries to every
+    /// follower (§5.2, "repeated during idle periods to prevent election timeouts").
+    pub fn tick(&mut self, now_ms: u64) {
+        self.advance_clock(now_ms);
+        match self.role {
+            Role::Leader {
+                heartbeat_deadline_ms,
+                ..
+            } => {
+                if self.now_ms >= heartbeat_deadline_ms {
+                    self.heartbeat();
+                }
+            }
+            Role::Follower | Role::Candidate { .. } => {
+                if self.now_ms >= self.election_deadline_ms {
+                    self.start_election(false);
+                }
+            }
+        }
+    }
+
+    /// Moves the node's clock to `now_ms` (virtual ms; earlier values are ignored) without
+    /// firing any timer. Timers that `step`, `propose` and `campaign` reset are measured from
+    /// this clock, so a driver calls this (or [`RaftNode::tick`]) with the current time before
+    /// handing the node a message that arrives later than its last tick.
+    pub fn advance_clock(&mut self, now_ms: u64) {
+        self.now_ms = self.now_ms.max(now_ms);
+    }
+
+    /// Forces an election timeout now (a user action in the simulator). A leader ignores it.
+    pub fn campaign(&mut self) {
+        if !matches!(self.role, Role::Leader { .. }) {
+            self.start_election(true);
+        }
+    }
+
+    /// Handles a message addressed to this node. Messages for other nodes are ignored.
+    ///
+    /// Any message with a higher term makes this node adopt the term and become a follower
+    /// (§5.1); requests with a lower term are answered with a rejection carrying the newer term;
+    /// replies with a lower term are stale and dropped.
+    pub fn step(&mut self, msg: Message) {
+        if msg.to != self.id {
+            return;
+        }
+        if msg.term > self.persistent.current_term {
+            let leader = match msg.body {
+                MessageBody::AppendEntries { .. } => Some(msg.from),
+                _ => None,
+            };
+            self.become_follower(msg.term, leader, Some(msg.from));
+        } else if msg.term < self.persistent.current_term {
+            self.reject_stale(&msg);
+            return;
+        }
+        match msg.body {
+            MessageBody::RequestVote {
+                last_log_index,
+                last_log_term,
+            } => self.handle_request_vote(
+                msg.from,
+                EntryId {
+                    term: last_log_term,
+                    index: last_log_index,
+                },
+            ),
+            MessageBody::RequestVoteReply { vote_granted } => {
+                self.handle_vote_reply(msg.from, vote_granted)
+            }
+            MessageBody::AppendEntries {
+                prev_log_index,
+                prev_log_term,
+                entries,
+                leader_commit,
+            } => self.handle_append_entries(
+                msg.from,
+                EntryId {
+                    term: prev_log_term,
+                    index: prev_log_index,
+                },
+                entries,
+                leader_commit,
+            ),
+            MessageBody::AppendEntriesReply { result } => {
+                self.handle_append_reply(msg.from, result)
+            }
+        }
+    }
+
+    /// Offers a client command. On the leader the command is validated, appended in the current
+    /// term and replicated; the returned [`EntryId`] is committed once a majority stores it, and
+    /// the command's result is known when the entry comes out of [`Ready::committed_entries`]
+    /// with the same term (if another term's entry appears at that index, the proposal was lost
+    /// with a leadership change).
+    ///
+    /// # Errors
+    /// [`ProposeError::NotLeader`] on followers and candidates, with the leader they know of;
+    /// [`ProposeError::InvalidCommand`] if the command cannot be applied (e.g. `Add` overflow):
+    /// such a command never takes a log slot.
+    pub fn propose(&mut self, command: Command) -> Result<EntryId, ProposeError> {
+        if !matches!(self.role, Role::Leader { .. }) {
+            return Err(ProposeError::NotLeader {
+                leader_hint: self.leader_id,
+            });
+        }
+        command.validate().map_err(ProposeError::InvalidCommand)?;
+        Ok(self.append_and_replicate(command))
+    }
+
+    /// Drains the accumulated outputs. See [`Ready`] for the order in which the driver must
+    /// act on them.
+    pub fn take_ready(&mut self) -> Ready {
+        let persist = if self.hard_state_dirty || self.log_dirty_from.is_some() {
+            let entries = match self.log_dirty_from {
+                Some(from) => self.persistent.log.slice_from(from, u64::MAX).to_vec(),
+                None => Vec::new(),
+            };
+            Some(PersistUpdate {
+                current_term: self.persistent.current_term,
+                voted_for: self.persistent.voted_for,
+                log_changed_from: self.log_dirty_from,
+                entries,
+            })
+        } else {
+            None
+        };
+        self.hard_state_dirty = false;
+        self.log_dirty_from = None;
+        let committed_entries = if self.commit_index > self.last_applied {
+            let n = self.commit_index.0 - self.last_applied.0;
+            let out = self
+                .persistent
+                .log
+                .slice_from(self.last_applied.next(), n)
+                .to_vec();
+            self.last_applied = self.commit_index;
+            out
+        } else {
+            Vec::new()
+        };
+        Ready {
+            persist,
+            messages: std::mem::take(&mut self.outbox),
+            committed_entries,
+            events: std::mem::take(&mut self.events),
+        }
+    }
+
+    /// Whether [`RaftNode::take_ready`] would return anything.
+    pub fn has_ready(&self) -> bool {
+        self.hard_state_dirty
+            || self.log_dirty_from.is_some()
+            || !self.outbox.is_empty()
+            || !self.events.is_empty()
+            || self.commit_index > self.last_applied
+    }
+
+    // ----- read access -----
+
+    /// This node's id.
+    pub fn id(&self) -> NodeId {
+        self.id
+    }
+    /// The configuration it was built with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+    /// Its persistent state (term, vote, log, voters).
+    pub fn persistent(&self) -> &PersistentState {
+        &self.persistent
+    }
+    /// Its current role.
+    pub fn role(&self) -> RoleKind {
+        match self.role {
+            Role::Follower => RoleKind::Follower,
+            Role::Candidate { .. } => RoleKind::Candidate,
+            Role::Leader { .. } => RoleKind::Leader,
+        }
+    }
+    /// Figure 2: currentTerm.
+    pub fn current_term(&self) -> Term {
+        self.persistent.current_term
+    }
+    /// Figure 2: votedFor.
+    pub fn voted_for(&self) -> Option<NodeId> {
+        self.persistent.voted_for
+    }
+    /// The log.
+    pub fn log(&self) -> &Log {
+        &self.persistent.log
+    }
+    /// Voting members.
+    pub fn voters(&self) -> &BTreeSet<NodeId> {
+        &self.persistent.voters
+    }
+    /// Figure 2: commitIndex (0 after a restart until a leader says otherwise).
+    pub fn commit_index(&self) -> LogIndex {
+        self.commit_index
+    }
+    /// Figure 2: lastApplied (the last entry handed out through [`Ready::committed_entries`]).
+    pub fn last_applied(&self) -> LogIndex {
+        self.last_applied
+    }
+    /// The leader this node currently knows of (itself when leading).
+    pub fn leader_id(&self) -> Option<NodeId> {
+        self.leader_id
+    }
+    /// The node's clock (virtual ms).
+    pub fn now_ms(&self) -> u64 {
+        self.now_ms
+    }
+    /// When the current election timer was (re)started (virtual ms).
+    pub fn election_timer_started_ms(&self) -> u64 {
+        self.election_timer_started_ms
+    }
+    /// When the election timer fires if nothing resets it (virtual ms). Not used by leaders.
+    pub fn election_deadline_ms(&self) -> u64 {
+        self.election_deadline_ms
+    }
+    /// When the next heartbeat round is due, on a leader (virtual ms).
+    pub fn heartbeat_deadline_ms(&self) -> Option<u64> {
+        match self.role {
+            Role::Leader {
+                heartbeat_deadline_ms,
+                ..
+            } => Some(heartbeat_deadline_ms),
+            _ => None,
+        }
+    }
+    /// The next virtual time at which [`RaftNode::tick`] has something to do.
+    pub fn next_deadline_ms(&self) -> u64 {
+        self.heartbeat_deadline_ms()
+            .unwrap_or(self.election_deadline_ms)
+    }
+    /// On a leader, the replication progress of each follower (Figure 2: nextIndex[],
+    /// matchIndex[]); `None` on other roles.
+    pub fn progress(&self) -> Option<&BTreeMap<NodeId, Progress>> {
+        match &self.role {
+            Role::Leader { progress, .. } => Some(progress),
+            _ => None,
+        }
+    }
+    /// On a candidate, the voters that granted their vote so far (including itself).
+    pub fn votes_granted(&self) -> Option<&BTreeSet<NodeId>> {
+        match &self.role {
+            Role::Candidate { granted, .. } => Some(granted),
+            _ => None,
+        }
+    }
+    /// Election and heartbeat counters.
+    pub fn counters(&self) -> Counters {
+        self.counters
+    }
+
+    // ----- shared internals -----
+
+    fn peers(&self) -> impl Iterator<Item = NodeId> + '_ {
+        let me = self.id;
+        self.persistent.voters.iter().copied().filter(move |&p| p != me)
+    }
+
+    fn send(&mut self, to: NodeId, body: MessageBody) {
+        self.outbox.push(Message {
+            from: self.id,
+            to,
+            term: self.persistent.current_term,
+            body,
+        });
+    }
+
+    fn reset_election_timer(&mut self) {
+        use rand::RngExt;
+        let timeout = self
+            .rng
+            .random_range(self.config.election_timeout_ms_min..self.config.election_timeout_ms_max);
+        self.election_timer_started_ms = self.now_ms;
+        self.election_deadline_ms = self.now_ms.saturating_add(timeout);
+    }
+
+    fn set_term(&mut self, term: Term) {
+        if term != self.persistent.current_term {
+            self.persistent.current_term = term;
+            self.persistent.voted_for = None;
+            self.hard_state_dirty = true;
+        }
+    }
+
+    fn mark_log_dirty(&mut self, from: LogIndex) {
+        self.log_dirty_from = Some(self.log_dirty_from.map_or(from, |f| f.min(from)));
+    }
+
+    /// The single way into the follower role (§5.1): adopts `term` (clearing the vote if it is
+    /// newer), forgets leader-only and candidate-only state, and records one event.
+    fn become_follower(&mut self, term: Term, leader: Option<NodeId>, because_of: Option<NodeId>) {
+        let from_role = self.role();
+        let term_changed = term != self.persistent.current_term;
+        self.set_term(term);
+        self.leader_id = leader;
+        if from_role != RoleKind::Follower {
+            self.role = Role::Follower;
+            self.reset_election_timer();
+        }
+        if from_role != RoleKind::Follower || term_changed {
+            self.events.push(NodeEvent::BecameFollower {
+                term,
+                from_role,
+                leader,
+                because_of,
+            });
+        }
+    }
+
+    fn advance_commit(&mut self, to: LogIndex) {
+        if to > self.commit_index {
+            self.commit_index = to;
+            self.events.push(NodeEvent::CommitAdvanced { commit_index: to });
+        }
+    }
+
+    /// Answers a request from an older term so the sender learns the newer term (§5.1).
+    fn reject_stale(&mut self, msg: &Message) {
+        match &msg.body {
+            MessageBody::RequestVote { .. } => {
+                self.events.push(NodeEvent::VoteDenied {
+                    candidate: msg.from,
+                    term: self.persistent.current_term,
+                    reason: VoteDenial::StaleTerm,
+                });
+                self.send(
+                    msg.from,
+                    MessageBody::RequestVoteReply {
+                        vote_granted: false,
+                    },
+                );
+            }
+            MessageBody::AppendEntries { prev_log_index, .. } => {
+                let result = crate::message::AppendResult::Conflict {
+                    rejected_index: *prev_log_index,
+                    conflict_term: None,
+                    conflict_index: self.persistent.log.last_index().next(),
+                };
+                self.send(msg.from, MessageBody::AppendEntriesReply { result });
+            }
+            MessageBody::RequestVoteReply { .. } | MessageBody::AppendEntriesReply { .. } => {}
+        }
+    }
+}

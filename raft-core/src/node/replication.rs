@@ -1,0 +1,234 @@
+//! Log replication (§5.3) and the commitment rule (§5.4.2).
+
+use super::{NodeEvent, RaftNode, Role};
+use crate::command::Command;
+use crate::log::Entry;
+use crate::message::{AppendResult, MessageBody};
+use crate::quorum::committed_index;
+use crate::types::{EntryId, LogIndex, NodeId, Term};
+
+impl RaftNode {
+    /// Appends `command` to the leader's log in the current term and sends it to every follower
+    /// that can take it now. Callers ensure this node is the leader.
+    pub(super) fn append_and_replicate(&mut self, command: Command) -> EntryId {
+        let id = self
+            .persistent
+            .log
+            .append_new(self.persistent.current_term, command.clone());
+        self.mark_log_dirty(id.index);
+        self.events.push(NodeEvent::Appended { entry: id, command });
+        let peers: Vec<NodeId> = self.peers().collect();
+        for peer in peers {
+            self.send_append(peer, false);
+        }
+        // In a single-node cluster the leader alone is a majority.
+        self.maybe_commit();
+        id
+    }
+
+    /// A heartbeat round (§5.2): AppendEntries to every follower, carrying any entries it still
+    /// lacks. A probe that got no answer is retried here.
+    pub(super) fn heartbeat(&mut self) {
+        let next = self.now_ms + self.config.heartbeat_interval_ms;
+        if let Role::Leader {
+            heartbeat_deadline_ms,
+            progress,
+        } = &mut self.role
+        {
+            *heartbeat_deadline_ms = next;
+            for p in progress.values_mut() {
+                p.probe_sent = false;
+            }
+        }
+        self.counters.heartbeats_sent += 1;
+        let peers: Vec<NodeId> = self.peers().collect();
+        for peer in peers {
+            self.send_append(peer, true);
+        }
+    }
+
+    /// Sends AppendEntries to `peer` starting at its nextIndex, with at most
+    /// `max_entries_per_append` entries. Without `force`, nothing is sent when there is nothing
+    /// new or the follower is being probed and a probe is outstanding.
+    fn send_append(&mut self, peer: NodeId, force: bool) {
+        let max = self.config.max_entries_per_append;
+        let last_index = self.persistent.log.last_index();
+        let Role::Leader { progress, .. } = &mut self.role else {
+            return;
+        };
+        let Some(p) = progress.get_mut(&peer) else {
+            return;
+        };
+        if !force && (!p.can_send() || p.next_index > last_index) {
+            return;
+        }
+        // nextIndex never exceeds last_index + 1 (entries are only ever appended on a leader).
+        p.next_index = p.next_index.min(last_index.next());
+        let prev_log_index = p.next_index.prev();
+        let entries: Vec<Entry> = self
+            .persistent
+            .log
+            .slice_from(p.next_index, max)
+            .to_vec();
+        let last_sent = LogIndex(prev_log_index.0 + entries.len() as u64);
+        p.on_sent(last_sent);
+        let prev_log_term = self
+            .persistent
+            .log
+            .term_at(prev_log_index)
+            .unwrap_or(Term(0));
+        let leader_commit = self.commit_index;
+        self.send(
+            peer,
+            MessageBody::AppendEntries {
+                prev_log_index,
+                prev_log_term,
+                entries,
+                leader_commit,
+            },
+        );
+    }
+
+    /// Figure 2, AppendEntries receiver, for a message of the current term (`step` already
+    /// reconciled terms): recognize the leader, reset the election timer, run the consistency
+    /// check, merge entries (truncating only on a real conflict), and advance commitIndex to
+    /// `min(leader_commit, index of last new entry)` — never past what this message verified.
+    pub(super) fn handle_append_entries(
+        &mut self,
+        leader: NodeId,
+        prev: EntryId,
+        entries: Vec<Entry>,
+        leader_commit: LogIndex,
+    ) {
+        match self.role {
+            Role::Leader { .. } => {
+                // Two leaders in one term would violate Election Safety; a correct cluster
+                // never gets here. Ignore rather than corrupt the log.
+                return;
+            }
+            Role::Candidate { .. } => {
+                // §5.2: a candidate that hears from a legitimate leader of its term steps down.
+                let term = self.persistent.current_term;
+                self.become_follower(term, Some(leader), Some(leader));
+            }
+            Role::Follower => {
+                self.leader_id = Some(leader);
+            }
+        }
+        self.reset_election_timer();
+
+        let log = &self.persistent.log;
+        let result = if prev.index > log.last_index() {
+            AppendResult::Conflict {
+                rejected_index: prev.index,
+                conflict_term: None,
+                conflict_index: log.last_index().next(),
+            }
+        } else if !log.matches(prev) {
+            let conflict_term = log.term_at(prev.index);
+            AppendResult::Conflict {
+                rejected_index: prev.index,
+                conflict_term,
+                conflict_index: log.first_index_of_term_ending_at(prev.index),
+            }
+        } else {
+            // Only take entries that really follow `prev` consecutively.
+            let consistent = entries
+                .iter()
+                .enumerate()
+                .all(|(i, e)| e.index.0 == prev.index.0 + 1 + i as u64);
+            let entries: &[Entry] = if consistent { &entries } else { &[] };
+            let old_last = self.persistent.log.last_index();
+            if let Some(from) = self.persistent.log.merge(entries) {
+                if from <= old_last {
+                    self.events.push(NodeEvent::Truncated { from_index: from });
+                }
+                self.mark_log_dirty(from);
+            }
+            let match_index = LogIndex(prev.index.0 + entries.len() as u64);
+            self.advance_commit(leader_commit.min(match_index));
+            AppendResult::Success { match_index }
+        };
+        self.send(leader, MessageBody::AppendEntriesReply { result });
+    }
+
+    /// Leader side of an AppendEntries reply of the current term: on success advance
+    /// matchIndex/nextIndex and try to commit; on a conflict move nextIndex back using the hint
+    /// (one round trip per conflicting term) and retry at once.
+    pub(super) fn handle_append_reply(&mut self, peer: NodeId, result: AppendResult) {
+        let last_index = self.persistent.log.last_index();
+        let new_next = match &result {
+            AppendResult::Conflict {
+                rejected_index,
+                conflict_term,
+                conflict_index,
+            } => {
+                let hinted = match conflict_term {
+                    Some(t) => self
+                        .persistent
+                        .log
+                        .last_index_of_term(*t)
+                        .map_or(*conflict_index, LogIndex::next),
+                    None => *conflict_index,
+                };
+                // Always move strictly below the rejected position, so probing terminates.
+                Some(hinted.min(*rejected_index))
+            }
+            AppendResult::Success { .. } => None,
+        };
+        let Role::Leader { progress, .. } = &mut self.role else {
+            return;
+        };
+        let Some(p) = progress.get_mut(&peer) else {
+            return;
+        };
+        match result {
+            AppendResult::Success { match_index } => {
+                // A follower can never match beyond what the leader has.
+                let match_index = match_index.min(last_index);
+                let grew = p.on_success(match_index);
+                let more = p.next_index <= last_index;
+                if grew {
+                    self.maybe_commit();
+                }
+                if more {
+                    self.send_append(peer, false);
+                }
+            }
+            AppendResult::Conflict { rejected_index, .. } => {
+                let next = new_next.unwrap_or(rejected_index);
+                if p.on_reject(rejected_index, next) {
+                    self.send_append(peer, false);
+                }
+            }
+        }
+    }
+
+    /// Figure 2, leader rule: commit the highest N stored on a majority **if log[N].term ==
+    /// currentTerm** (§5.4.2). Entries of earlier terms are never committed by counting
+    /// replicas (Figure 8); they commit indirectly together with a current-term entry.
+    pub(super) fn maybe_commit(&mut self) {
+        let Role::Leader { progress, .. } = &self.role else {
+            return;
+        };
+        let last_index = self.persistent.log.last_index();
+        let matches: Vec<LogIndex> = self
+            .persistent
+            .voters
+            .iter()
+            .map(|v| {
+                if *v == self.id {
+                    last_index
+                } else {
+                    progress.get(v).map_or(LogIndex(0), |p| p.match_index)
+                }
+            })
+            .collect();
+        let n = committed_index(matches);
+        if n > self.commit_index
+            && self.persistent.log.term_at(n) == Some(self.persistent.current_term)
+        {
+            self.advance_commit(n);
+        }
+    }
+}

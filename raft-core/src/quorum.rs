@@ -1,0 +1,101 @@
+//! Majority arithmetic: vote counting and the commit index from match indexes (§5.2, §5.3).
+
+use crate::types::{LogIndex, NodeId};
+use std::collections::BTreeSet;
+
+/// Size of a majority of `voters` voting members: ⌊n/2⌋ + 1.
+pub fn majority(voters: usize) -> usize {
+    voters / 2 + 1
+}
+
+/// Outcome of an election from the votes seen so far.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VoteResult {
+    /// A majority granted.
+    Won,
+    /// A majority denied: this election cannot be won.
+    Lost,
+    /// Neither yet.
+    Pending,
+}
+
+/// Counts votes among `voters`; votes from non-voters are ignored.
+pub fn vote_result(
+    voters: &BTreeSet<NodeId>,
+    granted: &BTreeSet<NodeId>,
+    denied: &BTreeSet<NodeId>,
+) -> VoteResult {
+    let need = majority(voters.len());
+    let yes = granted.iter().filter(|id| voters.contains(id)).count();
+    let no = denied.iter().filter(|id| voters.contains(id)).count();
+    if yes >= need {
+        VoteResult::Won
+    } else if no >= need {
+        VoteResult::Lost
+    } else {
+        VoteResult::Pending
+    }
+}
+
+/// The highest index stored on a majority, given every voter's match index: the median-like
+/// order statistic that Figure 2's leader rule ("a majority of matchIndex[i] ≥ N") describes.
+/// Returns `LogIndex(0)` for an empty input.
+pub fn committed_index(mut match_indexes: Vec<LogIndex>) -> LogIndex {
+    if match_indexes.is_empty() {
+        return LogIndex(0);
+    }
+    match_indexes.sort_unstable_by(|a, b| b.cmp(a));
+    match_indexes[majority(match_indexes.len()) - 1]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(v: &[u64]) -> BTreeSet<NodeId> {
+        v.iter().map(|&i| NodeId(i)).collect()
+    }
+
+    #[test]
+    fn majority_sizes() {
+        assert_eq!(majority(1), 1);
+        assert_eq!(majority(2), 2);
+        assert_eq!(majority(3), 2);
+        assert_eq!(majority(4), 3);
+        assert_eq!(majority(5), 3);
+        assert_eq!(majority(9), 5);
+    }
+
+    #[test]
+    fn votes() {
+        let voters = ids(&[1, 2, 3, 4, 5]);
+        assert_eq!(
+            vote_result(&voters, &ids(&[1, 2]), &ids(&[])),
+            VoteResult::Pending
+        );
+        assert_eq!(
+            vote_result(&voters, &ids(&[1, 2, 3]), &ids(&[])),
+            VoteResult::Won
+        );
+        assert_eq!(
+            vote_result(&voters, &ids(&[1]), &ids(&[2, 3, 4])),
+            VoteResult::Lost
+        );
+        // Votes from outside the configuration do not count.
+        assert_eq!(
+            vote_result(&voters, &ids(&[1, 2, 9]), &ids(&[])),
+            VoteResult::Pending
+        );
+    }
+
+    #[test]
+    fn committed_index_is_the_majority_order_statistic() {
+        let l = |v: &[u64]| v.iter().map(|&i| LogIndex(i)).collect::<Vec<_>>();
+        assert_eq!(committed_index(l(&[5, 5, 5])), LogIndex(5));
+        assert_eq!(committed_index(l(&[7, 3, 5])), LogIndex(5));
+        assert_eq!(committed_index(l(&[7, 1, 2, 3, 9])), LogIndex(3));
+        assert_eq!(committed_index(l(&[4, 2])), LogIndex(2));
+        assert_eq!(committed_index(l(&[4])), LogIndex(4));
+        assert_eq!(committed_index(vec![]), LogIndex(0));
+    }
+}

@@ -1,0 +1,161 @@
+//! The simulated client: sends commands to a random node, follows `NotLeader` hints, retries
+//! with a bound, and records how each request was served (§8 of the paper, client interaction).
+
+use super::network::RequestId;
+use crate::command::Command;
+use crate::types::NodeId;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Client settings. Durations are virtual milliseconds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientConfig {
+    /// How long the client waits for an answer to one attempt before retrying elsewhere.
+    pub attempt_timeout_ms: u64,
+    /// How long it waits before retrying when a node knew no leader.
+    pub retry_backoff_ms: u64,
+    /// Maximum number of sends per request (first send + redirects + retries), at least 1.
+    pub max_attempts: u32,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            attempt_timeout_ms: 40_000,
+            retry_backoff_ms: 5_000,
+            max_attempts: 10,
+        }
+    }
+}
+
+/// How a completed operation was served: the seed's summary line plus the path it took.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpSummary {
+    /// The leader that committed the entry.
+    pub leader: NodeId,
+    /// The node that executed the operation and answered the client (the leader, after any
+    /// redirects).
+    pub performed_on: NodeId,
+    /// The operands.
+    pub a: i64,
+    /// The operands.
+    pub b: i64,
+    /// The result.
+    pub sum: i64,
+    /// Every node the request was sent to, in order (the first is the randomly chosen one).
+    pub path: Vec<NodeId>,
+    /// How many times a `NotLeader` hint was followed.
+    pub redirects: u32,
+    /// How many times the client retried after a timeout, an unknown leader or a lost entry.
+    pub retries: u32,
+    /// Virtual time the client submitted the request (ms).
+    pub submitted_at_ms: u64,
+    /// Virtual time the answer arrived (ms).
+    pub completed_at_ms: u64,
+}
+
+impl OpSummary {
+    /// The seed's summary: `Leader: Node 1, Operation performed on: Node 1, Result: 5 + 3 = 8`.
+    pub fn text(&self) -> String {
+        format!(
+            "Leader: Node {}, Operation performed on: Node {}, Result: {} + {} = {}",
+            self.leader, self.performed_on, self.a, self.b, self.sum
+        )
+    }
+}
+
+/// Where a request stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RequestState {
+    /// Sent to `target`; retried elsewhere if no answer by `deadline_ms`.
+    Sent {
+        /// The node it was sent to.
+        target: NodeId,
+        /// Virtual time of the attempt timeout (ms).
+        deadline_ms: u64,
+    },
+    /// Waiting to retry at `retry_at_ms` (no leader was known).
+    Backoff {
+        /// Virtual time of the retry (ms).
+        retry_at_ms: u64,
+    },
+    /// Answered with a result.
+    Completed(OpSummary),
+    /// Given up or rejected.
+    Failed {
+        /// Why, for the user.
+        reason: String,
+    },
+}
+
+/// One client request and its history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientRequest {
+    /// Its id.
+    pub id: RequestId,
+    /// The command.
+    pub command: Command,
+    /// Virtual time of submission (ms).
+    pub submitted_at_ms: u64,
+    /// Sends so far.
+    pub attempts: u32,
+    /// Nodes it was sent to, in order.
+    pub path: Vec<NodeId>,
+    /// `NotLeader` hints followed.
+    pub redirects: u32,
+    /// Retries after timeouts, unknown leaders or lost entries.
+    pub retries: u32,
+    /// Current state.
+    pub state: RequestState,
+}
+
+impl ClientRequest {
+    /// Whether the request is finished (completed or failed).
+    pub fn is_finished(&self) -> bool {
+        matches!(
+            self.state,
+            RequestState::Completed(_) | RequestState::Failed { .. }
+        )
+    }
+
+    /// The next virtual time at which the client must act on this request, if any.
+    pub fn timer_ms(&self) -> Option<u64> {
+        match self.state {
+            RequestState::Sent { deadline_ms, .. } => Some(deadline_ms),
+            RequestState::Backoff { retry_at_ms } => Some(retry_at_ms),
+            _ => None,
+        }
+    }
+}
+
+/// All requests the client has made, by id.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Client {
+    /// Settings.
+    pub config: ClientConfig,
+    pub(super) requests: BTreeMap<RequestId, ClientRequest>,
+    /// Requests not yet finished (so timers are found without scanning finished ones).
+    pub(super) active: BTreeSet<RequestId>,
+    pub(super) next_id: u64,
+}
+
+impl Client {
+    /// Every request, oldest first.
+    pub fn requests(&self) -> impl DoubleEndedIterator<Item = &ClientRequest> {
+        self.requests.values()
+    }
+
+    /// One request.
+    pub fn request(&self, id: RequestId) -> Option<&ClientRequest> {
+        self.requests.get(&id)
+    }
+
+    /// The earliest pending client timer: `(time_ms, request)`.
+    pub(super) fn next_timer(&self) -> Option<(u64, RequestId)> {
+        self.active
+            .iter()
+            .filter_map(|id| self.requests.get(id))
+            .filter_map(|r| r.timer_ms().map(|t| (t, r.id)))
+            .min()
+    }
+}

@@ -1,0 +1,909 @@
+//! A deterministic discrete-event simulator for a Raft cluster.
+//!
+//! The [`Simulation`] owns a virtual clock (milliseconds from 0), one seeded RNG from which every
+//! random choice is drawn (message latency, the client's choice of node, each node's election
+//! timeouts through derived seeds), the network of in-flight messages, crash/restart of nodes and
+//! a client. Events are processed in a fixed order — by time, then messages before node timers
+//! before client timers, each by id — so one `u64` seed always gives the same run, on native
+//! targets and on wasm32 alike. [`Trace::digest`] proves it.
+//!
+//! Faults and user actions all go through [`Simulation::apply`] with an [`Action`].
+
+pub mod client;
+pub mod network;
+pub mod trace;
+
+pub use client::{ClientConfig, ClientRequest, OpSummary, RequestState};
+pub use network::{ClientReply, Endpoint, Envelope, MessageId, Network, Payload, RequestId};
+pub use trace::{DropReason, Level, Trace, TraceEvent, TraceKind, format_timestamp};
+
+use crate::command::{ApplyOutput, Command, StateMachine};
+use crate::config::{Config, ConfigError};
+use crate::node::{PersistentState, ProposeError, RaftNode, RoleKind};
+use crate::types::{LogIndex, NodeId, Term};
+use client::Client;
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::{RngExt, SeedableRng};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// Largest cluster the simulator builds.
+pub const MAX_NODES: u64 = 9;
+
+/// Settings of a simulation run. Durations are virtual milliseconds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimConfig {
+    /// The seed of every random choice in the run.
+    pub seed: u64,
+    /// Number of nodes, 1 to [`MAX_NODES`]; they get ids 1..=node_count.
+    pub node_count: u64,
+    /// Protocol timing shared by all nodes.
+    pub raft: Config,
+    /// Smallest one-way message latency (inclusive), in virtual ms.
+    pub latency_ms_min: u64,
+    /// Largest one-way message latency (inclusive), in virtual ms.
+    pub latency_ms_max: u64,
+    /// Client behaviour.
+    pub client: ClientConfig,
+}
+
+impl Default for SimConfig {
+    /// Five nodes with the seed's timings and a one-way latency of 1.5–2 s: long enough for a
+    /// message to be seen in flight at the app's default 5× speed (≥ 0.3 s of wall time), short
+    /// against the 6 s heartbeat and the 20–30 s election timeout (§5.6: broadcastTime ≪
+    /// electionTimeout), so most elections are decided in one round.
+    fn default() -> Self {
+        SimConfig {
+            seed: 1,
+            node_count: 5,
+            raft: Config::default(),
+            latency_ms_min: 1_500,
+            latency_ms_max: 2_000,
+            client: ClientConfig::default(),
+        }
+    }
+}
+
+/// Errors from building a simulation or applying an action. The simulation is unchanged when
+/// an action returns an error.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SimError {
+    /// The protocol configuration is invalid.
+    Config(ConfigError),
+    /// `node_count` is outside 1..=[`MAX_NODES`].
+    NodeCount {
+        /// The requested count.
+        requested: u64,
+    },
+    /// `latency_ms_min` is above `latency_ms_max`.
+    LatencyRange {
+        /// Requested minimum (ms).
+        min_ms: u64,
+        /// Requested maximum (ms).
+        max_ms: u64,
+    },
+    /// `client.max_attempts` is 0 or a client timer is 0 ms.
+    ClientConfig,
+    /// No node has this id.
+    UnknownNode(NodeId),
+    /// The node is crashed, so it cannot do that.
+    NodeDown(NodeId),
+    /// The node is already running.
+    NodeUp(NodeId),
+}
+
+impl fmt::Display for SimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SimError::Config(e) => write!(f, "invalid Raft configuration: {e}"),
+            SimError::NodeCount { requested } => write!(
+                f,
+                "a cluster must have between 1 and {MAX_NODES} nodes, not {requested}"
+            ),
+            SimError::LatencyRange { min_ms, max_ms } => write!(
+                f,
+                "latency range {min_ms}..={max_ms} ms is empty: the minimum must not exceed the maximum"
+            ),
+            SimError::ClientConfig => write!(
+                f,
+                "client settings need at least one attempt and positive timeouts"
+            ),
+            SimError::UnknownNode(n) => write!(f, "there is no Node {n}"),
+            SimError::NodeDown(n) => write!(f, "Node {n} is crashed"),
+            SimError::NodeUp(n) => write!(f, "Node {n} is already running"),
+        }
+    }
+}
+
+impl std::error::Error for SimError {}
+
+impl From<ConfigError> for SimError {
+    fn from(e: ConfigError) -> Self {
+        SimError::Config(e)
+    }
+}
+
+/// Everything that can be done to a running simulation: user clicks, scenario steps and
+/// randomized fault schedules all use this one type.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Action {
+    /// Crash a node: it loses its volatile state and every message in flight to it.
+    Crash(NodeId),
+    /// Restart a crashed node from its persisted state.
+    Restart(NodeId),
+    /// Make a node's election timer fire now.
+    Timeout(NodeId),
+    /// The client submits a command to a random node.
+    Submit(Command),
+}
+
+/// What a successful [`Action`] produced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ActionOutcome {
+    /// The action took effect.
+    Done,
+    /// The client request was created with this id.
+    Submitted(RequestId),
+}
+
+/// Whether a simulated node is running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NodeStatus {
+    /// Running.
+    Up,
+    /// Crashed: only its persistent state survives.
+    Crashed,
+}
+
+impl NodeStatus {
+    /// `up` or `crashed` (the app's `data-status`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeStatus::Up => "up",
+            NodeStatus::Crashed => "crashed",
+        }
+    }
+}
+
+/// One simulated server: its stable storage, and, while it runs, the Raft node and the state
+/// machine it applies to.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SimNode {
+    id: NodeId,
+    /// What survives a crash: written from each `Ready` before its messages are sent.
+    storage: PersistentState,
+    raft: Option<RaftNode>,
+    state_machine: StateMachine,
+    incarnation: u64,
+}
+
+impl SimNode {
+    /// The node's id.
+    pub fn id(&self) -> NodeId {
+        self.id
+    }
+    /// Up or crashed.
+    pub fn status(&self) -> NodeStatus {
+        if self.raft.is_some() {
+            NodeStatus::Up
+        } else {
+            NodeStatus::Crashed
+        }
+    }
+    /// The running Raft node, or `None` while crashed.
+    pub fn raft(&self) -> Option<&RaftNode> {
+        self.raft.as_ref()
+    }
+    /// The state on stable storage (what a restart recovers).
+    pub fn storage(&self) -> &PersistentState {
+        &self.storage
+    }
+    /// The node's state machine (reset by a crash, rebuilt by re-applying committed entries).
+    pub fn state_machine(&self) -> &StateMachine {
+        &self.state_machine
+    }
+    /// The role, or `None` while crashed.
+    pub fn role(&self) -> Option<RoleKind> {
+        self.raft.as_ref().map(RaftNode::role)
+    }
+    /// The current term (from storage while crashed).
+    pub fn current_term(&self) -> Term {
+        self.raft
+            .as_ref()
+            .map_or(self.storage.current_term, RaftNode::current_term)
+    }
+    /// How many times it has been restarted.
+    pub fn restarts(&self) -> u64 {
+        self.incarnation
+    }
+}
+
+/// A proposal accepted by a leader on behalf of a client request, awaiting its apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct PendingProposal {
+    request: RequestId,
+    term: Term,
+}
+
+/// A whole simulated cluster. `Clone` and serde-serializable, RNG state included, so a copy
+/// continues exactly as the original would.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Simulation {
+    config: SimConfig,
+    now_ms: u64,
+    rng: Xoshiro256PlusPlus,
+    nodes: BTreeMap<NodeId, SimNode>,
+    network: Network,
+    client: Client,
+    /// Per node, proposals accepted for the client, by log index.
+    pending: BTreeMap<NodeId, BTreeMap<LogIndex, PendingProposal>>,
+    trace: Trace,
+    events_processed: u64,
+}
+
+/// SplitMix64's output function: turns related inputs (seed, stream) into unrelated seeds.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Seed for node `id` in its `incarnation`-th life, derived from the run's seed.
+fn node_seed(seed: u64, id: NodeId, incarnation: u64) -> u64 {
+    mix(mix(seed) ^ mix(id.0.wrapping_mul(1_000_003).wrapping_add(incarnation)))
+}
+
+impl Simulation {
+    /// Builds a cluster of `config.node_count` fresh nodes (ids 1..=n) at virtual time 0.
+    ///
+    /// # Errors
+    /// [`SimError`] if any setting is invalid.
+    pub fn new(config: SimConfig) -> Result<Self, SimError> {
+        config.raft.validate()?;
+        if config.node_count == 0 || config.node_count > MAX_NODES {
+            return Err(SimError::NodeCount {
+                requested: config.node_count,
+            });
+        }
+        if config.latency_ms_min > config.latency_ms_max {
+            return Err(SimError::LatencyRange {
+                min_ms: config.latency_ms_min,
+                max_ms: config.latency_ms_max,
+            });
+        }
+        let c = &config.client;
+        if c.max_attempts == 0 || c.attempt_timeout_ms == 0 || c.retry_backoff_ms == 0 {
+            return Err(SimError::ClientConfig);
+        }
+        let ids: BTreeSet<NodeId> = (1..=config.node_count).map(NodeId).collect();
+        let mut nodes = BTreeMap::new();
+        for &id in &ids {
+            let raft = RaftNode::new(
+                id,
+                ids.iter().copied(),
+                config.raft.clone(),
+                node_seed(config.seed, id, 0),
+                0,
+            )?;
+            nodes.insert(
+                id,
+                SimNode {
+                    id,
+                    storage: raft.persistent().clone(),
+                    raft: Some(raft),
+                    state_machine: StateMachine::default(),
+                    incarnation: 0,
+                },
+            );
+        }
+        Ok(Simulation {
+            rng: Xoshiro256PlusPlus::seed_from_u64(mix(config.seed ^ 0x5EED)),
+            client: Client {
+                config: config.client.clone(),
+                ..Client::default()
+            },
+            config,
+            now_ms: 0,
+            nodes,
+            network: Network::default(),
+            pending: BTreeMap::new(),
+            trace: Trace::default(),
+            events_processed: 0,
+        })
+    }
+
+    // ----- read access -----
+
+    /// The run's settings.
+    pub fn config(&self) -> &SimConfig {
+        &self.config
+    }
+    /// Current virtual time (ms since the start of the run).
+    pub fn now_ms(&self) -> u64 {
+        self.now_ms
+    }
+    /// All nodes, by id.
+    pub fn nodes(&self) -> impl Iterator<Item = &SimNode> {
+        self.nodes.values()
+    }
+    /// One node.
+    pub fn node(&self, id: NodeId) -> Option<&SimNode> {
+        self.nodes.get(&id)
+    }
+    /// Messages in flight, in delivery order.
+    pub fn in_flight(&self) -> impl Iterator<Item = &Envelope> {
+        self.network.in_flight()
+    }
+    /// The network.
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+    /// The client and its requests.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+    /// The trace of everything that happened.
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+    /// Number of events processed so far.
+    pub fn events_processed(&self) -> u64 {
+        self.events_processed
+    }
+    /// The running node that believes it leads in the highest term, if any. (Two nodes may
+    /// believe they lead at once, in different terms, until the older one hears of the newer.)
+    pub fn leader(&self) -> Option<NodeId> {
+        self.nodes
+            .values()
+            .filter_map(|n| n.raft.as_ref())
+            .filter(|r| r.role() == RoleKind::Leader)
+            .max_by_key(|r| r.current_term())
+            .map(RaftNode::id)
+    }
+
+    // ----- actions -----
+
+    /// Applies a user action, scenario step or fault at the current virtual time.
+    ///
+    /// # Errors
+    /// [`SimError::UnknownNode`], [`SimError::NodeDown`] (timeout on a crashed node, crash of a
+    /// crashed node) or [`SimError::NodeUp`] (restart of a running node). On error nothing
+    /// changes.
+    pub fn apply(&mut self, action: Action) -> Result<ActionOutcome, SimError> {
+        match action {
+            Action::Crash(id) => self.crash(id).map(|_| ActionOutcome::Done),
+            Action::Restart(id) => self.restart(id).map(|_| ActionOutcome::Done),
+            Action::Timeout(id) => {
+                let node = self.nodes.get_mut(&id).ok_or(SimError::UnknownNode(id))?;
+                let raft = node.raft.as_mut().ok_or(SimError::NodeDown(id))?;
+                raft.advance_clock(self.now_ms);
+                raft.campaign();
+                self.drain(id);
+                Ok(ActionOutcome::Done)
+            }
+            Action::Submit(command) => Ok(ActionOutcome::Submitted(self.submit(command))),
+        }
+    }
+
+    fn crash(&mut self, id: NodeId) -> Result<(), SimError> {
+        let node = self.nodes.get_mut(&id).ok_or(SimError::UnknownNode(id))?;
+        if node.raft.take().is_none() {
+            return Err(SimError::NodeDown(id));
+        }
+        node.state_machine = StateMachine::default();
+        self.pending.remove(&id);
+        let now = self.now_ms;
+        self.trace.push(TraceEvent {
+            time_ms: now,
+            kind: TraceKind::Crashed { node: id },
+        });
+        let lost = self
+            .network
+            .remove_where(|e| e.to == Endpoint::Node(id));
+        for e in lost {
+            self.trace.push(TraceEvent {
+                time_ms: now,
+                kind: TraceKind::Dropped {
+                    id: e.id,
+                    from: e.from,
+                    to: e.to,
+                    kind: e.kind(),
+                    reason: DropReason::RecipientCrashed,
+                },
+            });
+        }
+        Ok(())
+    }
+
+    fn restart(&mut self, id: NodeId) -> Result<(), SimError> {
+        let node = self.nodes.get_mut(&id).ok_or(SimError::UnknownNode(id))?;
+        if node.raft.is_some() {
+            return Err(SimError::NodeUp(id));
+        }
+        let raft = RaftNode::restart(
+            id,
+            node.storage.clone(),
+            self.config.raft.clone(),
+            node_seed(self.config.seed, id, node.incarnation + 1),
+            self.now_ms,
+        )?;
+        node.incarnation += 1;
+        let term = raft.current_term();
+        let log_len = raft.log().last_index().0;
+        node.raft = Some(raft);
+        self.trace.push(TraceEvent {
+            time_ms: self.now_ms,
+            kind: TraceKind::Restarted {
+                node: id,
+                term,
+                log_len,
+            },
+        });
+        Ok(())
+    }
+
+    // ----- time -----
+
+    /// Virtual time of the next event (message delivery, node timer or client timer), if any.
+    pub fn next_event_ms(&self) -> Option<u64> {
+        self.next_event().map(|(t, _)| t)
+    }
+
+    fn next_event(&self) -> Option<(u64, NextEvent)> {
+        let mut best: Option<(u64, NextEvent)> = self
+            .network
+            .next_delivery_ms()
+            .map(|t| (t, NextEvent::Delivery));
+        for node in self.nodes.values() {
+            if let Some(r) = &node.raft {
+                let t = r.next_deadline_ms();
+                if best.is_none_or(|(b, _)| t < b) {
+                    best = Some((t, NextEvent::NodeTimer(node.id)));
+                }
+            }
+        }
+        if let Some((t, req)) = self.client.next_timer()
+            && best.is_none_or(|(b, _)| t < b)
+        {
+            best = Some((t, NextEvent::ClientTimer(req)));
+        }
+        best
+    }
+
+    /// Processes the single next event, moving the clock to its time. Returns the new time, or
+    /// `None` if nothing is scheduled (every node crashed and nothing in flight).
+    pub fn step(&mut self) -> Option<u64> {
+        let (t, ev) = self.next_event()?;
+        self.now_ms = self.now_ms.max(t);
+        self.events_processed += 1;
+        match ev {
+            NextEvent::Delivery => {
+                if let Some(env) = self.network.pop_next() {
+                    self.deliver(env);
+                }
+            }
+            NextEvent::NodeTimer(id) => {
+                let now = self.now_ms;
+                if let Some(r) = self.nodes.get_mut(&id).and_then(|n| n.raft.as_mut()) {
+                    r.tick(now);
+                }
+                self.drain(id);
+            }
+            NextEvent::ClientTimer(req) => self.client_timer(req),
+        }
+        Some(self.now_ms)
+    }
+
+    /// Processes every event up to and including virtual time `t_ms`, then sets the clock to
+    /// `t_ms` (if it is later than now). Returns the number of events processed.
+    pub fn advance_to(&mut self, t_ms: u64) -> u64 {
+        let mut n = 0;
+        while let Some(next) = self.next_event_ms() {
+            if next > t_ms {
+                break;
+            }
+            self.step();
+            n += 1;
+        }
+        self.now_ms = self.now_ms.max(t_ms);
+        n
+    }
+
+    /// Advances the clock by `duration_ms` (see [`Simulation::advance_to`]).
+    pub fn run_for(&mut self, duration_ms: u64) -> u64 {
+        self.advance_to(self.now_ms.saturating_add(duration_ms))
+    }
+
+    /// Runs until `pred` holds (checked after every event) or `limit_ms` of virtual time pass.
+    /// Returns whether `pred` held.
+    pub fn run_until(&mut self, limit_ms: u64, mut pred: impl FnMut(&Simulation) -> bool) -> bool {
+        let deadline = self.now_ms.saturating_add(limit_ms);
+        loop {
+            if pred(self) {
+                return true;
+            }
+            match self.next_event_ms() {
+                Some(t) if t <= deadline => {
+                    self.step();
+                }
+                _ => {
+                    self.now_ms = self.now_ms.max(deadline);
+                    return pred(self);
+                }
+            }
+        }
+    }
+
+    // ----- internals -----
+
+    fn latency(&mut self) -> u64 {
+        self.rng
+            .random_range(self.config.latency_ms_min..=self.config.latency_ms_max)
+    }
+
+    fn send(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
+        let now = self.now_ms;
+        let deliver_at = now + self.latency();
+        let id = self.network.send(from, to, now, deliver_at, payload);
+        if let Some(env) = self.network.in_flight().find(|e| e.id == id) {
+            let kind = env.kind();
+            self.trace.push(TraceEvent {
+                time_ms: now,
+                kind: TraceKind::Sent { id, from, to, kind },
+            });
+        }
+    }
+
+    /// Collects a node's outputs and acts on them in the order [`crate::Ready`] requires:
+    /// persist, then send, then apply.
+    fn drain(&mut self, id: NodeId) {
+        loop {
+            let Some(node) = self.nodes.get_mut(&id) else {
+                return;
+            };
+            let Some(raft) = node.raft.as_mut() else {
+                return;
+            };
+            if !raft.has_ready() {
+                return;
+            }
+            let ready = raft.take_ready();
+            if let Some(update) = &ready.persist {
+                node.storage.apply(update);
+            }
+            let now = self.now_ms;
+            for event in ready.events {
+                self.trace.push(TraceEvent {
+                    time_ms: now,
+                    kind: TraceKind::Node { node: id, event },
+                });
+            }
+            for msg in ready.messages {
+                let to = Endpoint::Node(msg.to);
+                self.send(Endpoint::Node(id), to, Payload::Raft(msg));
+            }
+            for entry in ready.committed_entries {
+                let Some(node) = self.nodes.get_mut(&id) else {
+                    return;
+                };
+                let output = node.state_machine.apply(entry.index, &entry.command);
+                self.trace.push(TraceEvent {
+                    time_ms: now,
+                    kind: TraceKind::Applied {
+                        node: id,
+                        index: entry.index,
+                        command: entry.command.clone(),
+                        output: output.clone(),
+                    },
+                });
+                self.answer_pending(id, entry.index, entry.term, output);
+            }
+        }
+    }
+
+    /// If `node` accepted a client proposal at `index`, answer the client now that the entry
+    /// at that index was applied: with the result if it is the proposed entry (same term), or
+    /// with `LeadershipLost` if another leader's entry took the slot.
+    fn answer_pending(&mut self, node: NodeId, index: LogIndex, term: Term, output: ApplyOutput) {
+        let Some(p) = self.pending.get_mut(&node).and_then(|m| m.remove(&index)) else {
+            return;
+        };
+        let reply = match output {
+            ApplyOutput::Sum(sum) if p.term == term => ClientReply::Done { sum },
+            _ => ClientReply::LeadershipLost,
+        };
+        self.send(
+            Endpoint::Node(node),
+            Endpoint::Client,
+            Payload::ClientReply {
+                request: p.request,
+                reply,
+            },
+        );
+    }
+
+    fn deliver(&mut self, env: Envelope) {
+        let kind = env.kind();
+        let now = self.now_ms;
+        let target_up = match env.to {
+            Endpoint::Node(n) => self.nodes.get(&n).is_some_and(|n| n.raft.is_some()),
+            Endpoint::Client => true,
+        };
+        if !target_up {
+            self.trace.push(TraceEvent {
+                time_ms: now,
+                kind: TraceKind::Dropped {
+                    id: env.id,
+                    from: env.from,
+                    to: env.to,
+                    kind,
+                    reason: DropReason::RecipientCrashed,
+                },
+            });
+            return;
+        }
+        self.trace.push(TraceEvent {
+            time_ms: now,
+            kind: TraceKind::Delivered {
+                id: env.id,
+                from: env.from,
+                to: env.to,
+                kind,
+            },
+        });
+        match (env.to, env.payload) {
+            (Endpoint::Node(id), Payload::Raft(msg)) => {
+                if let Some(r) = self.nodes.get_mut(&id).and_then(|n| n.raft.as_mut()) {
+                    r.advance_clock(now);
+                    r.step(msg);
+                }
+                self.drain(id);
+            }
+            (Endpoint::Node(id), Payload::ClientRequest { request, command }) => {
+                self.node_receives_request(id, request, command)
+            }
+            (Endpoint::Client, Payload::ClientReply { request, reply }) => {
+                let from = match env.from {
+                    Endpoint::Node(n) => n,
+                    Endpoint::Client => return,
+                };
+                self.client_receives_reply(from, request, reply)
+            }
+            _ => {}
+        }
+    }
+
+    fn node_receives_request(&mut self, id: NodeId, request: RequestId, command: Command) {
+        let Some(raft) = self.nodes.get_mut(&id).and_then(|n| n.raft.as_mut()) else {
+            return;
+        };
+        raft.advance_clock(self.now_ms);
+        let reply = match raft.propose(command) {
+            Ok(entry) => {
+                self.pending.entry(id).or_default().insert(
+                    entry.index,
+                    PendingProposal {
+                        request,
+                        term: entry.term,
+                    },
+                );
+                None
+            }
+            Err(ProposeError::NotLeader { leader_hint }) => {
+                Some(ClientReply::NotLeader { leader_hint })
+            }
+            Err(ProposeError::InvalidCommand(e)) => Some(ClientReply::Rejected(e)),
+        };
+        self.drain(id);
+        if let Some(reply) = reply {
+            self.send(
+                Endpoint::Node(id),
+                Endpoint::Client,
+                Payload::ClientReply { request, reply },
+            );
+        }
+    }
+
+    // ----- the client -----
+
+    fn submit(&mut self, command: Command) -> RequestId {
+        self.client.next_id += 1;
+        let id = RequestId(self.client.next_id);
+        let now = self.now_ms;
+        self.client.requests.insert(
+            id,
+            ClientRequest {
+                id,
+                command,
+                submitted_at_ms: now,
+                attempts: 0,
+                path: Vec::new(),
+                redirects: 0,
+                retries: 0,
+                state: RequestState::Backoff { retry_at_ms: now },
+            },
+        );
+        self.client.active.insert(id);
+        let target = self.random_node();
+        self.client_send(id, target);
+        id
+    }
+
+    fn random_node(&mut self) -> NodeId {
+        let n = self.config.node_count;
+        NodeId(self.rng.random_range(1..=n))
+    }
+
+    /// Sends (or re-sends) a request to `target`, or fails it when out of attempts.
+    fn client_send(&mut self, id: RequestId, target: NodeId) {
+        let now = self.now_ms;
+        let max = self.client.config.max_attempts;
+        let deadline_ms = now + self.client.config.attempt_timeout_ms;
+        let Some(req) = self.client.requests.get_mut(&id) else {
+            return;
+        };
+        if req.attempts >= max {
+            let reason = format!("no answer after {max} attempts");
+            req.state = RequestState::Failed {
+                reason: reason.clone(),
+            };
+            self.client.active.remove(&id);
+            self.trace.push(TraceEvent {
+                time_ms: now,
+                kind: TraceKind::ClientFailed {
+                    request: id,
+                    reason,
+                },
+            });
+            return;
+        }
+        req.attempts += 1;
+        req.path.push(target);
+        req.state = RequestState::Sent {
+            target,
+            deadline_ms,
+        };
+        let command = req.command.clone();
+        let attempt = req.attempts;
+        self.trace.push(TraceEvent {
+            time_ms: now,
+            kind: TraceKind::ClientSent {
+                request: id,
+                command: command.clone(),
+                to: target,
+                attempt,
+            },
+        });
+        self.send(
+            Endpoint::Client,
+            Endpoint::Node(target),
+            Payload::ClientRequest {
+                request: id,
+                command,
+            },
+        );
+    }
+
+    fn client_retry(&mut self, id: RequestId, reason: String) {
+        if let Some(req) = self.client.requests.get_mut(&id) {
+            req.retries += 1;
+        }
+        self.trace.push(TraceEvent {
+            time_ms: self.now_ms,
+            kind: TraceKind::ClientRetry {
+                request: id,
+                reason,
+            },
+        });
+        let target = self.random_node();
+        self.client_send(id, target);
+    }
+
+    fn client_timer(&mut self, id: RequestId) {
+        let Some(req) = self.client.requests.get(&id) else {
+            return;
+        };
+        let reason = match req.state {
+            RequestState::Sent { target, .. } => {
+                format!("no answer from Node {target} in time")
+            }
+            RequestState::Backoff { .. } => "retrying after backoff".to_string(),
+            _ => return,
+        };
+        self.client_retry(id, reason);
+    }
+
+    fn client_receives_reply(&mut self, from: NodeId, id: RequestId, reply: ClientReply) {
+        let now = self.now_ms;
+        let Some(req) = self.client.requests.get_mut(&id) else {
+            return;
+        };
+        if req.is_finished() {
+            return; // a duplicate or late answer
+        }
+        let current_target = match req.state {
+            RequestState::Sent { target, .. } => Some(target),
+            _ => None,
+        };
+        match reply {
+            ClientReply::Done { sum } => {
+                let (a, b) = match req.command {
+                    Command::Add { a, b } => (a, b),
+                    Command::Noop => (0, 0),
+                };
+                let summary = OpSummary {
+                    leader: from,
+                    performed_on: from,
+                    a,
+                    b,
+                    sum,
+                    path: req.path.clone(),
+                    redirects: req.redirects,
+                    retries: req.retries,
+                    submitted_at_ms: req.submitted_at_ms,
+                    completed_at_ms: now,
+                };
+                req.state = RequestState::Completed(summary.clone());
+                self.client.active.remove(&id);
+                self.trace.push(TraceEvent {
+                    time_ms: now,
+                    kind: TraceKind::ClientCompleted {
+                        request: id,
+                        summary,
+                    },
+                });
+            }
+            ClientReply::Rejected(e) => {
+                let reason = format!("rejected by Node {from}: {e}");
+                req.state = RequestState::Failed {
+                    reason: reason.clone(),
+                };
+                self.client.active.remove(&id);
+                self.trace.push(TraceEvent {
+                    time_ms: now,
+                    kind: TraceKind::ClientFailed {
+                        request: id,
+                        reason,
+                    },
+                });
+            }
+            // Answers from a node the client already gave up on are ignored.
+            _ if current_target != Some(from) => {}
+            ClientReply::NotLeader {
+                leader_hint: Some(leader),
+            } if leader != from => {
+                req.redirects += 1;
+                self.trace.push(TraceEvent {
+                    time_ms: now,
+                    kind: TraceKind::ClientRedirected {
+                        request: id,
+                        from,
+                        to: leader,
+                    },
+                });
+                self.client_send(id, leader);
+            }
+            ClientReply::NotLeader { .. } => {
+                req.state = RequestState::Backoff {
+                    retry_at_ms: now + self.client.config.retry_backoff_ms,
+                };
+            }
+            ClientReply::LeadershipLost => {
+                self.client_retry(
+                    id,
+                    format!("Node {from} lost leadership before committing the entry"),
+                );
+            }
+        }
+    }
+}
+
+/// The kinds of scheduled event, in their tie-breaking order at equal times.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NextEvent {
+    Delivery,
+    NodeTimer(NodeId),
+    ClientTimer(RequestId),
+}

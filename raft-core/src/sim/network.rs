@@ -1,0 +1,234 @@
+//! The simulated network: a queue of in-flight messages ordered by delivery time.
+
+use crate::command::{Command, CommandError};
+use crate::message::{Message, MessageKind};
+use crate::types::NodeId;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Identifier of one message in flight, unique within a simulation and increasing in send
+/// order (the tie-breaker between messages delivered at the same virtual millisecond).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct MessageId(pub u64);
+
+/// Identifier of one client request (the simulator's client numbers them from 1).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct RequestId(pub u64);
+
+/// Who sends or receives a message: a Raft node or the simulated client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Endpoint {
+    /// A cluster node.
+    Node(NodeId),
+    /// The simulated client.
+    Client,
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Endpoint::Node(n) => write!(f, "Node {n}"),
+            Endpoint::Client => write!(f, "Client"),
+        }
+    }
+}
+
+/// A node's answer to a client request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ClientReply {
+    /// The command was committed and applied by the replying leader.
+    Done {
+        /// The result of the `Add`.
+        sum: i64,
+    },
+    /// The node is not the leader (§8: "it will reject the client's request and supply
+    /// information about the most recent leader it has heard from").
+    NotLeader {
+        /// The leader the node knows of, if any.
+        leader_hint: Option<NodeId>,
+    },
+    /// The command is invalid and was not appended.
+    Rejected(CommandError),
+    /// The entry was appended but replaced by another leader's entry before committing.
+    LeadershipLost,
+}
+
+/// What a message in flight carries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Payload {
+    /// A Raft RPC or reply between nodes.
+    Raft(Message),
+    /// A client request to a node.
+    ClientRequest {
+        /// The request.
+        request: RequestId,
+        /// The command to run.
+        command: Command,
+    },
+    /// A node's reply to the client.
+    ClientReply {
+        /// The request answered.
+        request: RequestId,
+        /// The answer.
+        reply: ClientReply,
+    },
+}
+
+/// One message in flight. `sent_at_ms` and `deliver_at_ms` (virtual ms) let a viewer place it
+/// on its path by interpolation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Envelope {
+    /// Unique id, increasing in send order.
+    pub id: MessageId,
+    /// Sender.
+    pub from: Endpoint,
+    /// Recipient.
+    pub to: Endpoint,
+    /// Virtual time it was sent (ms).
+    pub sent_at_ms: u64,
+    /// Virtual time it will be delivered (ms), unless dropped first.
+    pub deliver_at_ms: u64,
+    /// Contents.
+    pub payload: Payload,
+}
+
+impl Envelope {
+    /// The kind used by the app (`data-message-kind`) and the trace.
+    pub fn kind(&self) -> MessageKind {
+        match &self.payload {
+            Payload::Raft(m) => m.kind(),
+            Payload::ClientRequest { .. } => MessageKind::ClientRequest,
+            Payload::ClientReply { .. } => MessageKind::ClientReply,
+        }
+    }
+
+    /// A one-line description of the contents.
+    pub fn describe(&self) -> String {
+        match &self.payload {
+            Payload::Raft(m) => m.describe(),
+            Payload::ClientRequest { request, command } => {
+                format!("ClientRequest(#{}, {command})", request.0)
+            }
+            Payload::ClientReply { request, reply } => match reply {
+                ClientReply::Done { sum } => format!("ClientReply(#{}, result {sum})", request.0),
+                ClientReply::NotLeader {
+                    leader_hint: Some(l),
+                } => format!("ClientReply(#{}, not leader, try Node {l})", request.0),
+                ClientReply::NotLeader { leader_hint: None } => {
+                    format!("ClientReply(#{}, not leader, no leader known)", request.0)
+                }
+                ClientReply::Rejected(e) => format!("ClientReply(#{}, rejected: {e})", request.0),
+                ClientReply::LeadershipLost => {
+                    format!("ClientReply(#{}, leadership lost)", request.0)
+                }
+            },
+        }
+    }
+}
+
+/// Messages in flight, ordered by `(deliver_at_ms, id)`: the simulator always delivers the
+/// earliest, and among equals the one sent first.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Network {
+    #[serde(with = "in_flight_as_list")]
+    in_flight: BTreeMap<(u64, MessageId), Envelope>,
+    next_id: u64,
+}
+
+impl Network {
+    /// Queues a message; returns its id.
+    pub fn send(
+        &mut self,
+        from: Endpoint,
+        to: Endpoint,
+        sent_at_ms: u64,
+        deliver_at_ms: u64,
+        payload: Payload,
+    ) -> MessageId {
+        self.next_id += 1;
+        let id = MessageId(self.next_id);
+        self.in_flight.insert(
+            (deliver_at_ms, id),
+            Envelope {
+                id,
+                from,
+                to,
+                sent_at_ms,
+                deliver_at_ms,
+                payload,
+            },
+        );
+        id
+    }
+
+    /// Delivery time of the earliest message, if any.
+    pub fn next_delivery_ms(&self) -> Option<u64> {
+        self.in_flight.keys().next().map(|(t, _)| *t)
+    }
+
+    /// Removes and returns the earliest message.
+    pub fn pop_next(&mut self) -> Option<Envelope> {
+        self.in_flight.pop_first().map(|(_, e)| e)
+    }
+
+    /// Removes every message matching `pred` and returns them in delivery order.
+    pub fn remove_where(&mut self, mut pred: impl FnMut(&Envelope) -> bool) -> Vec<Envelope> {
+        let keys: Vec<(u64, MessageId)> = self
+            .in_flight
+            .iter()
+            .filter(|(_, e)| pred(e))
+            .map(|(k, _)| *k)
+            .collect();
+        keys.into_iter()
+            .filter_map(|k| self.in_flight.remove(&k))
+            .collect()
+    }
+
+    /// Messages in flight, in delivery order.
+    pub fn in_flight(&self) -> impl Iterator<Item = &Envelope> {
+        self.in_flight.values()
+    }
+
+    /// Number of messages in flight.
+    pub fn len(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    /// Whether nothing is in flight.
+    pub fn is_empty(&self) -> bool {
+        self.in_flight.is_empty()
+    }
+}
+
+/// Serializes the in-flight map as a plain list (its keys are derived from each envelope), so
+/// formats whose map keys must be strings (JSON) can hold it.
+mod in_flight_as_list {
+    use super::{Envelope, MessageId};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::BTreeMap;
+
+    pub fn serialize<S: Serializer>(
+        map: &BTreeMap<(u64, MessageId), Envelope>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let list: Vec<&Envelope> = map.values().collect();
+        list.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<(u64, MessageId), Envelope>, D::Error> {
+        let list = Vec::<Envelope>::deserialize(d)?;
+        Ok(list
+            .into_iter()
+            .map(|e| ((e.deliver_at_ms, e.id), e))
+            .collect())
+    }
+}
