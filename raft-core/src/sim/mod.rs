@@ -736,6 +736,18 @@ impl Simulation {
         NodeId(self.rng.random_range(1..=n))
     }
 
+    /// A uniformly random node other than `except` (any node if there is only one).
+    fn random_node_except(&mut self, except: Option<NodeId>) -> NodeId {
+        let n = self.config.node_count;
+        match except {
+            Some(x) if n > 1 && (1..=n).contains(&x.0) => {
+                let pick = self.rng.random_range(1..n);
+                NodeId(if pick >= x.0 { pick + 1 } else { pick })
+            }
+            _ => self.random_node(),
+        }
+    }
+
     /// Sends (or re-sends) a request to `target`, or fails it when out of attempts.
     fn client_send(&mut self, id: RequestId, target: NodeId) {
         let now = self.now_ms;
@@ -797,7 +809,13 @@ impl Simulation {
                 reason,
             },
         });
-        let target = self.random_node();
+        // Try somewhere else than the node that just failed us, if there is somewhere else.
+        let last = self
+            .client
+            .requests
+            .get(&id)
+            .and_then(|r| r.path.last().copied());
+        let target = self.random_node_except(last);
         self.client_send(id, target);
     }
 
