@@ -6,7 +6,10 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let seed = args.next().and_then(|s| s.parse().ok()).unwrap_or(1);
     let secs: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(120);
-    let Ok(mut sim) = Simulation::new(SimConfig { seed, ..SimConfig::default() }) else {
+    let Ok(mut sim) = Simulation::new(SimConfig {
+        seed,
+        ..SimConfig::default()
+    }) else {
         eprintln!("invalid configuration");
         return;
     };
@@ -19,8 +22,17 @@ fn main() {
     sim.run_for(secs.saturating_sub(60) * 1000);
     let _ = sim.apply(Action::Restart(NodeId(1)));
     sim.run_for(30_000);
-    for e in sim.trace().events().iter().filter(|e| e.level() == Level::Info) {
+    for e in sim
+        .trace()
+        .events()
+        .iter()
+        .filter(|e| e.level() == Level::Info)
+    {
         println!("{}", e.line());
     }
-    println!("digest {:016x}, events {}", sim.trace().digest(), sim.events_processed());
+    println!(
+        "digest {:016x}, events {}",
+        sim.trace().digest(),
+        sim.events_processed()
+    );
 }

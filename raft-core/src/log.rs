@@ -157,7 +157,9 @@ impl Log {
     /// Up to `max` entries starting at `from` (empty if `from` is past the end).
     pub fn slice_from(&self, from: LogIndex, max: u64) -> &[Entry] {
         let start = from.0.saturating_sub(1).min(self.entries.len() as u64) as usize;
-        let end = (start as u64).saturating_add(max).min(self.entries.len() as u64) as usize;
+        let end = (start as u64)
+            .saturating_add(max)
+            .min(self.entries.len() as u64) as usize;
         &self.entries[start..end]
     }
 

@@ -72,9 +72,7 @@ impl Progress {
         self.state = ProgressState::Probe;
         self.probe_sent = false;
         // Never go below match_index + 1, never to index 0.
-        self.next_index = new_next_index
-            .max(self.match_index.next())
-            .max(LogIndex(1));
+        self.next_index = new_next_index.max(self.match_index.next()).max(LogIndex(1));
         true
     }
 

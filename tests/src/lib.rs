@@ -24,9 +24,9 @@ pub fn run_until_stable_leader(sim: &mut Simulation, limit_ms: u64) -> Option<No
     let ok = sim.run_until(limit_ms, |s| {
         let Some(l) = s.leader() else { return false };
         let term = s.node(l).map(|n| n.current_term());
-        s.nodes().filter_map(|n| n.raft()).all(|r| {
-            r.id() == l || (r.leader_id() == Some(l) && Some(r.current_term()) == term)
-        })
+        s.nodes()
+            .filter_map(|n| n.raft())
+            .all(|r| r.id() == l || (r.leader_id() == Some(l) && Some(r.current_term()) == term))
     });
     if ok { sim.leader() } else { None }
 }
@@ -41,15 +41,14 @@ pub fn leaders_by_term(sim: &Simulation) -> BTreeMap<Term, NodeId> {
             node,
             event: NodeEvent::BecameLeader { term, .. },
         } = &e.kind
+            && let Some(prev) = leaders.insert(*term, *node)
         {
-            if let Some(prev) = leaders.insert(*term, *node) {
-                assert_eq!(
-                    prev,
-                    *node,
-                    "Election Safety violated in term {term} (seed {})",
-                    sim.config().seed
-                );
-            }
+            assert_eq!(
+                prev,
+                *node,
+                "Election Safety violated in term {term} (seed {})",
+                sim.config().seed
+            );
         }
     }
     leaders
@@ -224,8 +223,7 @@ impl Harness {
 /// A persistent state with the given log terms (commands are `Add { a: index, b: term }` so
 /// entries of different origin differ), current term and voters 1..=n.
 pub fn state_with_log(terms: &[u64], current_term: u64, voters: u64) -> raft_core::PersistentState {
-    let mut st =
-        raft_core::PersistentState::new((1..=voters).map(NodeId).collect());
+    let mut st = raft_core::PersistentState::new((1..=voters).map(NodeId).collect());
     for (i, &t) in terms.iter().enumerate() {
         st.log.append_new(
             Term(t),
@@ -238,3 +236,35 @@ pub fn state_with_log(terms: &[u64], current_term: u64, voters: u64) -> raft_cor
     st.current_term = Term(current_term);
     st
 }
+
+/// The reference run used to compare platforms: seed 42, 5 nodes, a leader crash and restart,
+/// a follower crash, and a dozen client operations, over 10 minutes of virtual time. Native
+/// tests and the browser (wasm) test both compute its trace digest and compare it with
+/// `tests/golden/reference-digest.txt`, which proves one seed gives the same run everywhere.
+pub fn reference_run() -> Simulation {
+    use raft_core::Command;
+    use raft_core::sim::Action;
+    let mut s = sim(42, 5);
+    s.run_for(40_000);
+    for i in 0..6 {
+        let _ = s.apply(Action::Submit(Command::Add { a: i, b: 10 * i }));
+        s.run_for(3_000);
+    }
+    if let Some(l) = s.leader() {
+        let _ = s.apply(Action::Crash(l));
+        s.run_for(90_000);
+        let _ = s.apply(Action::Restart(l));
+    }
+    let _ = s.apply(Action::Crash(NodeId(2)));
+    for i in 0..6 {
+        let _ = s.apply(Action::Submit(Command::Add { a: -i, b: 7 }));
+        s.run_for(5_000);
+    }
+    let _ = s.apply(Action::Restart(NodeId(2)));
+    let _ = s.apply(Action::Timeout(NodeId(3)));
+    s.advance_to(600_000);
+    s
+}
+
+/// The golden digest of [`reference_run`], as 16 lower-case hex digits.
+pub const REFERENCE_DIGEST: &str = include_str!("../golden/reference-digest.txt");

@@ -142,7 +142,8 @@ fn election_restriction_refuses_out_of_date_candidates() {
     let lagger = (1..=5).map(NodeId).find(|&n| n != leader).unwrap();
     s.apply(Action::Crash(lagger)).unwrap();
     for i in 0..3 {
-        s.apply(Action::Submit(Command::Add { a: i, b: 1 })).unwrap();
+        s.apply(Action::Submit(Command::Add { a: i, b: 1 }))
+            .unwrap();
     }
     let done = s.run_until(400_000, |s| s.client().requests().all(|r| r.is_finished()));
     assert!(done, "client requests finish without the lagger");

@@ -12,7 +12,9 @@ fn id(n: u64) -> NodeId {
 
 fn three_node_leader() -> Harness {
     let mut h = Harness::from_states(
-        (1..=3).map(|i| (id(i), state_with_log(&[], 0, 3))).collect(),
+        (1..=3)
+            .map(|i| (id(i), state_with_log(&[], 0, 3)))
+            .collect(),
         Config::default(),
     );
     h.campaign(id(1));
@@ -148,8 +150,8 @@ fn higher_term_in_any_message_makes_a_leader_follow() {
 
 #[test]
 fn stale_append_entries_is_rejected_with_the_newer_term() {
-    let mut n = RaftNode::restart(id(2), state_with_log(&[1], 5, 3), Config::default(), 1, 0)
-        .unwrap();
+    let mut n =
+        RaftNode::restart(id(2), state_with_log(&[1], 5, 3), Config::default(), 1, 0).unwrap();
     n.step(Message {
         from: id(1),
         to: id(2),
@@ -169,7 +171,11 @@ fn stale_append_entries_is_rejected_with_the_newer_term() {
             result: AppendResult::Conflict { .. }
         }
     ));
-    assert_eq!(n.commit_index(), LogIndex(0), "a stale leader cannot commit");
+    assert_eq!(
+        n.commit_index(),
+        LogIndex(0),
+        "a stale leader cannot commit"
+    );
 }
 
 /// Followers learn commit_index from leader_commit but never beyond the last entry this
@@ -178,8 +184,14 @@ fn stale_append_entries_is_rejected_with_the_newer_term() {
 #[test]
 fn follower_commit_is_capped_at_verified_entries() {
     // Follower holds 1(t1) 2(t1) 3(t1); entries 2 and 3 are stale.
-    let mut f = RaftNode::restart(id(2), state_with_log(&[1, 1, 1], 2, 3), Config::default(), 1, 0)
-        .unwrap();
+    let mut f = RaftNode::restart(
+        id(2),
+        state_with_log(&[1, 1, 1], 2, 3),
+        Config::default(),
+        1,
+        0,
+    )
+    .unwrap();
     f.step(Message {
         from: id(1),
         to: id(2),
@@ -200,8 +212,14 @@ fn follower_commit_is_capped_at_verified_entries() {
 /// carries a prefix of what the follower holds must not truncate it.
 #[test]
 fn reordered_append_entries_does_not_truncate() {
-    let mut f = RaftNode::restart(id(2), state_with_log(&[1, 1, 1], 1, 3), Config::default(), 1, 0)
-        .unwrap();
+    let mut f = RaftNode::restart(
+        id(2),
+        state_with_log(&[1, 1, 1], 1, 3),
+        Config::default(),
+        1,
+        0,
+    )
+    .unwrap();
     let first = f.log().entries()[0].clone();
     f.step(Message {
         from: id(1),
@@ -217,7 +235,10 @@ fn reordered_append_entries_does_not_truncate() {
     assert_eq!(f.log().last_index(), LogIndex(3));
     let ready = f.take_ready();
     assert!(
-        ready.persist.as_ref().is_none_or(|p| p.log_changed_from.is_none()),
+        ready
+            .persist
+            .as_ref()
+            .is_none_or(|p| p.log_changed_from.is_none()),
         "nothing to persist for the log"
     );
 }
@@ -246,7 +267,10 @@ fn invalid_command_never_takes_a_log_slot() {
             b: 1
         }))
     );
-    assert_eq!(leader.propose(Command::Noop), Err(ProposeError::InvalidCommand(CommandError::NoopNotAllowed)));
+    assert_eq!(
+        leader.propose(Command::Noop),
+        Err(ProposeError::InvalidCommand(CommandError::NoopNotAllowed))
+    );
     assert_eq!(leader.log().last_index(), before);
 }
 

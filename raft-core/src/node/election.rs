@@ -24,7 +24,8 @@ impl RaftNode {
             denied: BTreeSet::new(),
         };
         self.reset_election_timer();
-        self.events.push(NodeEvent::ElectionTimeout { term, forced });
+        self.events
+            .push(NodeEvent::ElectionTimeout { term, forced });
         let last = self.persistent.log.last_id();
         let peers: Vec<NodeId> = self.peers().collect();
         for peer in peers {
@@ -59,8 +60,7 @@ impl RaftNode {
                     self.hard_state_dirty = true;
                 }
                 self.reset_election_timer();
-                self.events
-                    .push(NodeEvent::VoteGranted { candidate, term });
+                self.events.push(NodeEvent::VoteGranted { candidate, term });
             }
             Some(reason) => self.events.push(NodeEvent::VoteDenied {
                 candidate,

@@ -599,7 +599,11 @@ impl RaftNode {
 
     fn peers(&self) -> impl Iterator<Item = NodeId> + '_ {
         let me = self.id;
-        self.persistent.voters.iter().copied().filter(move |&p| p != me)
+        self.persistent
+            .voters
+            .iter()
+            .copied()
+            .filter(move |&p| p != me)
     }
 
     fn send(&mut self, to: NodeId, body: MessageBody) {
@@ -656,7 +660,8 @@ impl RaftNode {
     fn advance_commit(&mut self, to: LogIndex) {
         if to > self.commit_index {
             self.commit_index = to;
-            self.events.push(NodeEvent::CommitAdvanced { commit_index: to });
+            self.events
+                .push(NodeEvent::CommitAdvanced { commit_index: to });
         }
     }
 

@@ -65,11 +65,7 @@ impl RaftNode {
         // nextIndex never exceeds last_index + 1 (entries are only ever appended on a leader).
         p.next_index = p.next_index.min(last_index.next());
         let prev_log_index = p.next_index.prev();
-        let entries: Vec<Entry> = self
-            .persistent
-            .log
-            .slice_from(p.next_index, max)
-            .to_vec();
+        let entries: Vec<Entry> = self.persistent.log.slice_from(p.next_index, max).to_vec();
         let last_sent = LogIndex(prev_log_index.0 + entries.len() as u64);
         p.on_sent(last_sent);
         let prev_log_term = self

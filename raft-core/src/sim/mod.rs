@@ -399,9 +399,7 @@ impl Simulation {
             time_ms: now,
             kind: TraceKind::Crashed { node: id },
         });
-        let lost = self
-            .network
-            .remove_where(|e| e.to == Endpoint::Node(id));
+        let lost = self.network.remove_where(|e| e.to == Endpoint::Node(id));
         for e in lost {
             self.trace.push(TraceEvent {
                 time_ms: now,

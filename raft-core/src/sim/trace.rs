@@ -179,16 +179,18 @@ impl TraceEvent {
             TraceKind::Delivered { from, to, kind, .. } => {
                 format!("{to} received {} from {from}", kind.label())
             }
-            TraceKind::Dropped {
-                from, to, kind, ..
-            } => format!("{} from {from} to {to} lost: {to} is down", kind.label()),
+            TraceKind::Dropped { from, to, kind, .. } => {
+                format!("{} from {from} to {to} lost: {to} is down", kind.label())
+            }
             TraceKind::Applied {
                 node,
                 index,
                 command,
                 output,
             } => match output {
-                ApplyOutput::Sum(s) => format!("Node {node} applied entry {index}: {command} = {s}"),
+                ApplyOutput::Sum(s) => {
+                    format!("Node {node} applied entry {index}: {command} = {s}")
+                }
                 ApplyOutput::Noop => format!("Node {node} applied entry {index}: no-op"),
             },
             TraceKind::Crashed { node } => format!("Node {node} crashed"),
@@ -298,15 +300,13 @@ fn node_event_text(node: NodeId, event: &NodeEvent) -> String {
 /// 2026-01-01 00:00:00,000.
 pub fn format_timestamp(time_ms: u64) -> String {
     use time::macros::{datetime, format_description};
-    let fmt = format_description!(
-        "[year]-[month]-[day] [hour]:[minute]:[second],[subsecond digits:3]"
-    );
+    let fmt =
+        format_description!("[year]-[month]-[day] [hour]:[minute]:[second],[subsecond digits:3]");
     let ms = i64::try_from(time_ms).unwrap_or(i64::MAX);
     let at = datetime!(2026-01-01 0:00)
         .checked_add(time::Duration::milliseconds(ms))
         .unwrap_or(datetime!(9999-12-31 23:59:59.999));
-    at.format(&fmt)
-        .unwrap_or_else(|_| format!("+{time_ms} ms"))
+    at.format(&fmt).unwrap_or_else(|_| format!("+{time_ms} ms"))
 }
 
 /// The trace: every event in order, plus a running digest of all of them.

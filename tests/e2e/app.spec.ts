@@ -1,0 +1,215 @@
+// End-to-end tests of the raftlab app, written against its stable DOM contract:
+//
+//   nodes     an SVG element per node with data-node-id (1..N), data-role
+//             (follower|candidate|leader), data-status (up|crashed), data-term
+//   messages  every message in flight has data-message-kind
+//   actions   clicking a node opens its actions: buttons with
+//             data-action = crash | restart | timeout
+//   test ids  event-log, client-a, client-b (number inputs), client-submit,
+//             client-summary, play-pause, speed (range input), reset
+//   URL       ?seed=N&nodes=K starts that run (K in 3..9); bad values show a
+//             visible message and fall back to the defaults (5 nodes)
+//
+// Every test also fails on any console error or page error (./fixtures.ts).
+import * as path from 'node:path';
+import { test, expect } from './fixtures';
+import type { Locator, Page } from '@playwright/test';
+
+/** Time allowed for an election, a re-election or a client operation. */
+const RAFT_TIMEOUT_MS = 20_000;
+
+type NodeView = { id: number; role: string; status: string; term: number };
+
+const nodeLocator = (page: Page): Locator => page.locator('svg [data-node-id]');
+const nodeById = (page: Page, id: number): Locator =>
+  page.locator(`svg [data-node-id="${id}"]`);
+
+/** One consistent snapshot of every node's data attributes. */
+async function readNodes(page: Page): Promise<NodeView[]> {
+  return nodeLocator(page).evaluateAll((els) =>
+    els.map((el) => ({
+      id: Number(el.getAttribute('data-node-id')),
+      role: el.getAttribute('data-role') ?? '',
+      status: el.getAttribute('data-status') ?? '',
+      term: Number(el.getAttribute('data-term')),
+    })),
+  );
+}
+
+/** Up leaders in the current snapshot, highest term first. */
+async function upLeaders(page: Page): Promise<NodeView[]> {
+  return (await readNodes(page))
+    .filter((n) => n.role === 'leader' && n.status === 'up')
+    .sort((a, b) => b.term - a.term);
+}
+
+/** Waits until some node that is up is leader; returns the highest-term one. */
+async function waitForLeader(page: Page, accept: (n: NodeView) => boolean = () => true): Promise<NodeView> {
+  let found: NodeView | undefined;
+  await expect
+    .poll(
+      async () => {
+        found = (await upLeaders(page)).find(accept);
+        return found !== undefined;
+      },
+      { message: 'a leader is elected', timeout: RAFT_TIMEOUT_MS },
+    )
+    .toBe(true);
+  return found!;
+}
+
+/** Moves the speed slider to its maximum (fill sets the value and fires input + change). */
+async function setMaxSpeed(page: Page): Promise<void> {
+  const speed = page.getByTestId('speed');
+  const max = await speed.getAttribute('max');
+  if (max !== null) await speed.fill(max);
+}
+
+/** A visible action button (data-action = crash | restart | timeout). */
+const actionButton = (page: Page, action: string): Locator =>
+  page.locator(`[data-action="${action}"]`).filter({ visible: true }).first();
+
+/**
+ * Clicks node `id` and then its `action` button. The node is clicked like a
+ * user would, at its centre; a message flying over the node can take the click,
+ * so the click is retried until the action button shows up.
+ */
+async function nodeAction(page: Page, id: number, action: 'crash' | 'restart' | 'timeout'): Promise<void> {
+  const node = nodeById(page, id);
+  await expect(node).toHaveCount(1);
+  await expect(async () => {
+    if (!(await actionButton(page, action).isVisible())) {
+      await node.click({ force: true, timeout: 2_000 });
+    }
+    await expect(actionButton(page, action)).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 15_000 });
+  await actionButton(page, action).click();
+}
+
+test.describe('raftlab app', () => {
+  test('loads without console errors or page errors', async ({ page, pageErrors }) => {
+    await page.goto('/');
+    await expect(nodeLocator(page)).toHaveCount(5);
+    // Let the simulation run for a while: errors may come from the animation loop.
+    await page.waitForTimeout(3_000);
+    expect(pageErrors).toEqual([]);
+  });
+
+  test('renders 5 nodes by default, each with the data attributes of the contract', async ({ page }) => {
+    await page.goto('/');
+    await expect(nodeLocator(page)).toHaveCount(5);
+    const nodes = await readNodes(page);
+    expect(nodes.map((n) => n.id).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
+    for (const n of nodes) {
+      expect(['follower', 'candidate', 'leader']).toContain(n.role);
+      expect(n.status).toBe('up');
+      expect(Number.isInteger(n.term) && n.term >= 0, `node ${n.id} has an integer term`).toBe(true);
+    }
+  });
+
+  test('?nodes=3 and ?nodes=9 set the cluster size', async ({ page }) => {
+    await page.goto('/?seed=7&nodes=3');
+    await expect(nodeLocator(page)).toHaveCount(3);
+    expect((await readNodes(page)).map((n) => n.id).sort((a, b) => a - b)).toEqual([1, 2, 3]);
+
+    await page.goto('/?seed=7&nodes=9');
+    await expect(nodeLocator(page)).toHaveCount(9);
+  });
+
+  test('has the controls of the contract', async ({ page }) => {
+    await page.goto('/');
+    await expect(page.getByTestId('event-log')).toBeVisible();
+    await expect(page.getByTestId('client-a')).toHaveAttribute('type', 'number');
+    await expect(page.getByTestId('client-b')).toHaveAttribute('type', 'number');
+    await expect(page.getByTestId('client-submit')).toBeVisible();
+    await expect(page.getByTestId('client-summary')).toBeAttached();
+    await expect(page.getByTestId('play-pause')).toBeVisible();
+    await expect(page.getByTestId('speed')).toHaveAttribute('type', 'range');
+    await expect(page.getByTestId('reset')).toBeVisible();
+  });
+
+  test('a leader is elected, messages fly, and the log says so', async ({ page }, testInfo) => {
+    await page.goto('/');
+    const leader = await waitForLeader(page);
+    expect(leader.term).toBeGreaterThan(0);
+
+    // Election safety, as far as the UI shows it: at most one leader per term.
+    const leaders = await upLeaders(page);
+    expect(new Set(leaders.map((l) => l.term)).size).toBe(leaders.length);
+
+    // Heartbeats (or votes) are drawn as messages in flight.
+    await expect
+      .poll(() => page.locator('[data-message-kind]').count(), { timeout: RAFT_TIMEOUT_MS })
+      .toBeGreaterThan(0);
+    const kind = await page.locator('[data-message-kind]').first().getAttribute('data-message-kind');
+    expect(kind ?? '').not.toBe('');
+
+    await expect(page.getByTestId('event-log')).toContainText(
+      /\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}\] - INFO - Node \d+ won election, becoming leader/,
+    );
+    await page.screenshot({ path: path.join(testInfo.project.outputDir, 'app-leader.png'), fullPage: true });
+  });
+
+  test('clicking a node and choosing crash marks it crashed; restart brings it back', async ({ page }) => {
+    await page.goto('/');
+    await expect(nodeLocator(page)).toHaveCount(5);
+
+    await nodeAction(page, 2, 'crash');
+    await expect(nodeById(page, 2)).toHaveAttribute('data-status', 'crashed');
+
+    await nodeAction(page, 2, 'restart');
+    await expect(nodeById(page, 2)).toHaveAttribute('data-status', 'up');
+  });
+
+  test('crashing the leader elects a new leader with a higher term', async ({ page }) => {
+    await page.goto('/');
+    await setMaxSpeed(page);
+    const old = await waitForLeader(page);
+
+    await nodeAction(page, old.id, 'crash');
+    await expect(nodeById(page, old.id)).toHaveAttribute('data-status', 'crashed');
+
+    const next = await waitForLeader(page, (n) => n.id !== old.id && n.term > old.term);
+    expect(next.id).not.toBe(old.id);
+    expect(next.term).toBeGreaterThan(old.term);
+  });
+
+  test('a client operation 5 + 3 is performed and reported', async ({ page }) => {
+    await page.goto('/');
+    await waitForLeader(page);
+
+    await page.getByTestId('client-a').fill('5');
+    await page.getByTestId('client-b').fill('3');
+    await page.getByTestId('client-submit').click();
+
+    const summary = page.getByTestId('client-summary');
+    await expect(summary).toContainText('Result: 5 + 3 = 8', { timeout: RAFT_TIMEOUT_MS });
+    await expect(summary).toContainText(/Leader: Node \d+, Operation performed on: Node \d+, Result: 5 \+ 3 = 8/);
+  });
+
+  test('bad URL parameters show a message and fall back to 5 nodes', async ({ page }) => {
+    await page.goto('/?seed=abc&nodes=99');
+    await expect(nodeLocator(page)).toHaveCount(5);
+    // The contract only says "a visible message": accept the usual wordings.
+    const message = page
+      .getByText(/invalid|ignored|not valid|not a (valid )?(number|integer)|out of range|must be|using default|fall(ing)? back/i)
+      .filter({ visible: true })
+      .first();
+    await expect(message).toBeVisible();
+    // The run still works with the defaults.
+    await waitForLeader(page);
+  });
+
+  test('pausing freezes the simulation', async ({ page }) => {
+    await page.goto('/');
+    await waitForLeader(page);
+    await page.getByTestId('play-pause').click();
+    // Let the last frame settle, then nothing may change while paused.
+    await page.waitForTimeout(300);
+    const before = await readNodes(page);
+    const logBefore = await page.getByTestId('event-log').textContent();
+    await page.waitForTimeout(2_000);
+    expect(await readNodes(page)).toEqual(before);
+    expect(await page.getByTestId('event-log').textContent()).toBe(logBefore);
+  });
+});
