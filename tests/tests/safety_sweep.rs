@@ -35,7 +35,7 @@ fn run_seed(seed: u64) {
                     n.id()
                 );
             }
-            if steps % 64 == 0 {
+            if steps.is_multiple_of(64) {
                 check_logs(&s);
             }
         }
@@ -43,8 +43,8 @@ fn run_seed(seed: u64) {
         let id = NodeId(rng.random_range(1..=nodes));
         let up = s.node(id).is_some_and(|n| n.raft().is_some());
         let action = match rng.random_range(0..10u32) {
-            0 | 1 if up => Action::Crash(id),
-            0 | 1 | 2 if !up => Action::Restart(id),
+            0..=1 if up => Action::Crash(id),
+            0..=2 if !up => Action::Restart(id),
             3 if up => Action::Timeout(id),
             _ => Action::Submit(Command::Add {
                 a: rng.random_range(-1000..1000i64),
