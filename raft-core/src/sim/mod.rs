@@ -544,14 +544,12 @@ impl Simulation {
     fn send(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
         let now = self.now_ms;
         let deliver_at = now + self.latency();
+        let kind = payload.kind();
         let id = self.network.send(from, to, now, deliver_at, payload);
-        if let Some(env) = self.network.in_flight().find(|e| e.id == id) {
-            let kind = env.kind();
-            self.trace.push(TraceEvent {
-                time_ms: now,
-                kind: TraceKind::Sent { id, from, to, kind },
-            });
-        }
+        self.trace.push(TraceEvent {
+            time_ms: now,
+            kind: TraceKind::Sent { id, from, to, kind },
+        });
     }
 
     /// Collects a node's outputs and acts on them in the order [`crate::Ready`] requires:

@@ -99,14 +99,21 @@ pub struct Envelope {
     pub payload: Payload,
 }
 
-impl Envelope {
+impl Payload {
     /// The kind used by the app (`data-message-kind`) and the trace.
     pub fn kind(&self) -> MessageKind {
-        match &self.payload {
+        match self {
             Payload::Raft(m) => m.kind(),
             Payload::ClientRequest { .. } => MessageKind::ClientRequest,
             Payload::ClientReply { .. } => MessageKind::ClientReply,
         }
+    }
+}
+
+impl Envelope {
+    /// The kind used by the app (`data-message-kind`) and the trace.
+    pub fn kind(&self) -> MessageKind {
+        self.payload.kind()
     }
 
     /// A one-line description of the contents.
