@@ -1,0 +1,153 @@
+//! The node actions table: one list drives the click menu, the keyboard shortcuts and the
+//! help text, so the three can never disagree.
+
+use raft_core::NodeId;
+use raft_core::sim::{Action, NodeStatus};
+
+/// Something the user can do to one node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeActionKind {
+    /// Crash the node (it keeps only its persistent state).
+    Crash,
+    /// Restart a crashed node from its persistent state.
+    Restart,
+    /// Make the node's election timer fire now.
+    Timeout,
+}
+
+/// One row of the actions table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NodeActionSpec {
+    /// The action.
+    pub kind: NodeActionKind,
+    /// The `data-action` attribute of its menu button (tests rely on it).
+    pub data_action: &'static str,
+    /// Button label.
+    pub label: &'static str,
+    /// Keyboard shortcut (lower case).
+    pub key: char,
+    /// What it does, for the button's tooltip.
+    pub help: &'static str,
+    /// The node status in which it applies.
+    pub applies_when: NodeStatus,
+}
+
+/// Every node action, in menu order.
+pub const NODE_ACTIONS: [NodeActionSpec; 3] = [
+    NodeActionSpec {
+        kind: NodeActionKind::Crash,
+        data_action: "crash",
+        label: "Crash",
+        key: 'c',
+        help: "Stop the node: it loses everything but its term, vote and log, and messages to it are lost",
+        applies_when: NodeStatus::Up,
+    },
+    NodeActionSpec {
+        kind: NodeActionKind::Restart,
+        data_action: "restart",
+        label: "Restart",
+        key: 'r',
+        help: "Start the node again as a follower, from its saved term, vote and log",
+        applies_when: NodeStatus::Crashed,
+    },
+    NodeActionSpec {
+        kind: NodeActionKind::Timeout,
+        data_action: "timeout",
+        label: "Force election timeout",
+        key: 't',
+        help: "Make the node's election timer fire now: it becomes a candidate and asks for votes",
+        applies_when: NodeStatus::Up,
+    },
+];
+
+impl NodeActionKind {
+    /// Its row of [`NODE_ACTIONS`].
+    pub fn spec(self) -> &'static NodeActionSpec {
+        match self {
+            NodeActionKind::Crash => &NODE_ACTIONS[0],
+            NodeActionKind::Restart => &NODE_ACTIONS[1],
+            NodeActionKind::Timeout => &NODE_ACTIONS[2],
+        }
+    }
+
+    /// The simulator action for node `id`.
+    pub fn to_action(self, id: NodeId) -> Action {
+        match self {
+            NodeActionKind::Crash => Action::Crash(id),
+            NodeActionKind::Restart => Action::Restart(id),
+            NodeActionKind::Timeout => Action::Timeout(id),
+        }
+    }
+
+    /// Whether it can be applied to a node with this status.
+    pub fn applies_to(self, status: NodeStatus) -> bool {
+        self.spec().applies_when == status
+    }
+
+    /// The action bound to a key (case-insensitive), if any.
+    pub fn from_key(key: &str) -> Option<NodeActionKind> {
+        let mut chars = key.chars();
+        let c = chars.next()?.to_ascii_lowercase();
+        if chars.next().is_some() {
+            return None; // "Enter", "Escape", ...
+        }
+        NODE_ACTIONS.iter().find(|a| a.key == c).map(|a| a.kind)
+    }
+}
+
+/// The shortcut help line, e.g. `c crash · r restart · t force election timeout`.
+pub fn shortcut_help() -> String {
+    NODE_ACTIONS
+        .iter()
+        .map(|a| format!("{} {}", a.key, a.label.to_lowercase()))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_consistent() {
+        for spec in &NODE_ACTIONS {
+            assert_eq!(spec.kind.spec(), spec);
+            assert_eq!(
+                NodeActionKind::from_key(&spec.key.to_string()),
+                Some(spec.kind)
+            );
+            assert_eq!(
+                NodeActionKind::from_key(&spec.key.to_ascii_uppercase().to_string()),
+                Some(spec.kind)
+            );
+        }
+        let mut keys: Vec<char> = NODE_ACTIONS.iter().map(|a| a.key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), NODE_ACTIONS.len());
+    }
+
+    #[test]
+    fn keys_map_to_actions() {
+        assert_eq!(NodeActionKind::from_key("c"), Some(NodeActionKind::Crash));
+        assert_eq!(NodeActionKind::from_key("x"), None);
+        assert_eq!(NodeActionKind::from_key("Escape"), None);
+        assert_eq!(NodeActionKind::from_key(""), None);
+        assert_eq!(
+            NodeActionKind::Restart.to_action(NodeId(3)),
+            Action::Restart(NodeId(3))
+        );
+    }
+
+    #[test]
+    fn applicability_follows_status() {
+        assert!(NodeActionKind::Crash.applies_to(NodeStatus::Up));
+        assert!(!NodeActionKind::Crash.applies_to(NodeStatus::Crashed));
+        assert!(NodeActionKind::Restart.applies_to(NodeStatus::Crashed));
+        assert!(!NodeActionKind::Timeout.applies_to(NodeStatus::Crashed));
+        assert_eq!(
+            shortcut_help(),
+            "c crash · r restart · t force election timeout"
+        );
+    }
+}

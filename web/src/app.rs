@@ -1,0 +1,235 @@
+//! The root component: owns the reducer, the animation loop and the document-wide listeners,
+//! derives the plain-data views once per frame and lays out the page.
+
+use crate::actions::{NodeActionKind, shortcut_help};
+use crate::client_view::{latest_summary, request_views};
+use crate::components::banner::Banner;
+use crate::components::client_panel::ClientPanel;
+use crate::components::cluster::Cluster;
+use crate::components::controls::Controls;
+use crate::components::event_log::EventLog;
+use crate::components::legend::Legend;
+use crate::components::log_view::LogView;
+use crate::components::node_menu::NodeMenu;
+use crate::input::RunParams;
+use crate::state::{AppState, Msg};
+use crate::url;
+use crate::views::{self, NodeView};
+use gloo::events::EventListener;
+use gloo::render::request_animation_frame;
+use raft_core::sim::{NodeStatus, Simulation};
+use raft_core::{NodeId, RoleKind};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, KeyboardEvent};
+use yew::prelude::*;
+
+/// Log indexes shown in the log grid (older ones are summarised as hidden).
+const LOG_COLUMNS: u64 = 20;
+
+/// Whether a keyboard event comes from a text field (where letters are typing, not commands).
+fn from_text_field(event: &KeyboardEvent) -> bool {
+    event
+        .target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
+}
+
+/// Whether an event happened inside an element matching `selector`.
+fn inside(event: &Event, selector: &str) -> bool {
+    event
+        .target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+        .and_then(|el| el.closest(selector).ok().flatten())
+        .is_some()
+}
+
+/// One sentence on the state of the cluster, above the drawing.
+fn status_line(sim: &Simulation) -> String {
+    let crashed = sim
+        .nodes()
+        .filter(|n| n.status() == NodeStatus::Crashed)
+        .count();
+    let candidates: Vec<String> = sim
+        .nodes()
+        .filter(|n| n.role() == Some(RoleKind::Candidate))
+        .map(|n| format!("Node {}", n.id()))
+        .collect();
+    let mut parts = vec![match sim.leader() {
+        Some(id) => {
+            let term = sim.node(id).map_or(0, |n| n.current_term().0);
+            format!("Leader: Node {id} (term {term})")
+        }
+        None if !candidates.is_empty() => {
+            format!("No leader yet: {} asking for votes", candidates.join(", "))
+        }
+        None => "No leader yet: waiting for an election timeout".to_string(),
+    }];
+    if crashed > 0 {
+        parts.push(format!(
+            "{crashed} node{} crashed",
+            if crashed == 1 { "" } else { "s" }
+        ));
+    }
+    let flying = sim.network().len();
+    parts.push(format!(
+        "{flying} message{} in flight",
+        if flying == 1 { "" } else { "s" }
+    ));
+    parts.join(" \u{00b7} ")
+}
+
+/// The raftlab app.
+#[function_component(App)]
+pub fn app() -> Html {
+    let state = use_reducer(|| {
+        let (params, errors) = url::read_run_params();
+        AppState::new(params, errors)
+    });
+    let dispatch = state.dispatcher();
+
+    // The animation loop: while playing, each frame requests the next one. The pending
+    // request's handle belongs to this effect; the cleanup (next frame, pause or unmount)
+    // drops it, which cancels it if it has not fired yet.
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with((state.playing, state.frame), move |&(playing, _)| {
+            let pending = playing.then(|| {
+                request_animation_frame(move |wall_ms| dispatch.dispatch(Msg::Frame { wall_ms }))
+            });
+            move || drop(pending)
+        });
+    }
+
+    // Document-wide keys (node shortcuts, Escape) and outside clicks that close the menu.
+    // The listeners are removed when the app unmounts (dropping an EventListener removes it).
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with((), move |_| {
+            let document = gloo::utils::document();
+            let on_key = dispatch.clone();
+            let keys = EventListener::new(&document, "keydown", move |e| {
+                let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
+                    return;
+                };
+                if e.ctrl_key() || e.meta_key() || e.alt_key() || from_text_field(e) {
+                    return;
+                }
+                on_key.dispatch(Msg::Key(e.key()));
+            });
+            let clicks = EventListener::new(&document, "pointerdown", move |e| {
+                if !inside(e, ".node-menu, [data-node-id]") {
+                    dispatch.dispatch(Msg::CloseMenu);
+                }
+            });
+            move || drop((keys, clicks))
+        });
+    }
+
+    let Some(sim) = state.sim() else {
+        return html! {};
+    };
+    let nodes = views::node_views(&sim, state.selected, state.speed);
+    let messages = views::message_views(&sim, &state.lanes);
+    let grid = views::log_grid(&sim, LOG_COLUMNS);
+    let requests = request_views(&sim, &state.trace.requests);
+    let summary = latest_summary(&sim);
+    let status = status_line(&sim);
+    let now_ms = sim.now_ms();
+    drop(sim);
+
+    let menu_node: Option<NodeView> = state
+        .selected
+        .and_then(|id| nodes.iter().find(|n| n.id == id.0).cloned());
+    let menu = match menu_node {
+        Some(node) => {
+            let id = NodeId(node.id);
+            let d = dispatch.clone();
+            let onaction = Callback::from(move |kind: NodeActionKind| {
+                d.dispatch(Msg::NodeAction(id, kind));
+            });
+            let d = dispatch.clone();
+            let onclose = Callback::from(move |()| d.dispatch(Msg::CloseMenu));
+            html! { <NodeMenu {node} {onaction} {onclose} /> }
+        }
+        None => html! {},
+    };
+
+    let cb = |msg: Msg| {
+        let d = dispatch.clone();
+        Callback::from(move |()| d.dispatch(msg.clone()))
+    };
+    let onselect = {
+        let d = dispatch.clone();
+        Callback::from(move |id: NodeId| d.dispatch(Msg::Select(id)))
+    };
+    let onspeed = {
+        let d = dispatch.clone();
+        Callback::from(move |speed: f64| d.dispatch(Msg::SetSpeed(speed)))
+    };
+    let onreset = {
+        let d = dispatch.clone();
+        Callback::from(move |params: RunParams| {
+            url::write_run_params(&params);
+            d.dispatch(Msg::Reset(params));
+        })
+    };
+    let onsubmit = {
+        let d = dispatch.clone();
+        Callback::from(move |(a, b): (i64, i64)| d.dispatch(Msg::Submit { a, b }))
+    };
+    let ontoggledebug = {
+        let d = dispatch.clone();
+        Callback::from(move |on: bool| d.dispatch(Msg::SetShowDebug(on)))
+    };
+    let lines = if state.show_debug {
+        state.trace.all.clone()
+    } else {
+        state.trace.info.clone()
+    };
+
+    html! {
+        <div class="app">
+            <header class="app-header">
+                <h1>{ "raftlab" }</h1>
+                <p>
+                    { "Servers running Raft elect a leader, which copies each client request into every log. Watch the messages, crash a node, send a request." }
+                </p>
+            </header>
+            <Controls playing={state.playing} speed={state.speed} {now_ms}
+                      params={state.params.clone()}
+                      ontoggle={cb(Msg::TogglePlay)} onstep={cb(Msg::Step)}
+                      {onspeed} {onreset} />
+            <Banner lines={(*state.url_errors).clone()} testid="url-error"
+                    ondismiss={cb(Msg::DismissUrlErrors)} />
+            <Banner lines={state.notice.iter().cloned().collect::<Vec<_>>()} testid="notice"
+                    ondismiss={cb(Msg::DismissNotice)} />
+            <main class="layout">
+                <div class="column main-column">
+                    <section class="panel cluster-panel" aria-label="Cluster">
+                        <div class="panel-head">
+                            <h2>{ "Cluster" }</h2>
+                            <span class="status-line">{ status }</span>
+                        </div>
+                        <div class="cluster-body">
+                            <div class="cluster-wrap">
+                                <Cluster {nodes} {messages} {onselect} />
+                                { menu }
+                            </div>
+                            <div class="cluster-side">
+                                <Legend />
+                                <p class="hint muted" title={format!("Keys for the selected node: {}; Esc closes the menu", shortcut_help())}>
+                                    { "Click a node for actions (keys c, r, t)." }
+                                </p>
+                            </div>
+                        </div>
+                    </section>
+                    <LogView {grid} />
+                </div>
+                <div class="column side-column">
+                    <ClientPanel {requests} latest_summary={summary} {onsubmit} />
+                    <EventLog {lines} show_debug={state.show_debug} {ontoggledebug} />
+                </div>
+            </main>
+        </div>
+    }
+}

@@ -1,0 +1,140 @@
+//! The toolbar: play/pause, single step, speed, virtual time, and a new run (seed + size).
+
+use crate::geometry::{SLIDER_STEPS, format_speed, slider_from_speed, speed_from_slider};
+use crate::input::{MAX_APP_NODES, MIN_NODES, RunParams, parse_seed};
+use raft_core::sim::format_timestamp;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+/// Properties of [`Controls`].
+#[derive(Properties, PartialEq)]
+pub struct ControlsProps {
+    /// Whether the simulation is running.
+    pub playing: bool,
+    /// Speed factor.
+    pub speed: f64,
+    /// Virtual time (ms).
+    pub now_ms: u64,
+    /// The current run.
+    pub params: RunParams,
+    /// Play/pause pressed.
+    pub ontoggle: Callback<()>,
+    /// Step pressed.
+    pub onstep: Callback<()>,
+    /// Speed slider moved.
+    pub onspeed: Callback<f64>,
+    /// Reset pressed with valid parameters.
+    pub onreset: Callback<RunParams>,
+}
+
+/// The toolbar.
+#[function_component(Controls)]
+pub fn controls(props: &ControlsProps) -> Html {
+    let seed_text = use_state(|| props.params.seed.to_string());
+    let nodes = use_state(|| props.params.nodes);
+    let error = use_state(|| None::<String>);
+
+    let ontoggle = {
+        let cb = props.ontoggle.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    let onstep = {
+        let cb = props.onstep.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    let onspeed = {
+        let cb = props.onspeed.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target_dyn_into::<HtmlInputElement>()
+                && let Ok(pos) = input.value().parse::<f64>()
+            {
+                cb.emit(speed_from_slider(pos));
+            }
+        })
+    };
+    let onseed = {
+        let seed_text = seed_text.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
+                seed_text.set(input.value());
+            }
+        })
+    };
+    let onnodes = {
+        let nodes = nodes.clone();
+        Callback::from(move |e: Event| {
+            if let Some(select) = e.target_dyn_into::<HtmlSelectElement>()
+                && let Ok(n) = select.value().parse::<u64>()
+                && (MIN_NODES..=MAX_APP_NODES).contains(&n)
+            {
+                nodes.set(n);
+            }
+        })
+    };
+    let onreset = {
+        let (seed_text, nodes, error) = (seed_text.clone(), nodes.clone(), error.clone());
+        let cb = props.onreset.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            match parse_seed(&seed_text) {
+                Ok(seed) => {
+                    error.set(None);
+                    cb.emit(RunParams {
+                        seed,
+                        nodes: *nodes,
+                    });
+                }
+                Err(msg) => error.set(Some(format!("Not reset: {msg}."))),
+            }
+        })
+    };
+
+    let (play_label, play_title) = if props.playing {
+        ("\u{275A}\u{275A} Pause", "Pause the simulation")
+    } else {
+        ("\u{25B6} Play", "Let virtual time run")
+    };
+    html! {
+        <div class="toolbar">
+            <div class="group">
+                <button type="button" class="primary" data-testid="play-pause" title={play_title}
+                        onclick={ontoggle}>{ play_label }</button>
+                <button type="button" data-testid="step" onclick={onstep}
+                        title="Pause and run to the next event (a message arriving or a timer firing)">
+                    { "Step \u{2192}" }
+                </button>
+            </div>
+            <label class="group speed" title="Virtual time per real time, 0.1\u{00d7} to 100\u{00d7}">
+                <span>{ "Speed" }</span>
+                <input type="range" data-testid="speed" min="0" max={SLIDER_STEPS.to_string()}
+                       step="1" value={slider_from_speed(props.speed).to_string()}
+                       aria-valuetext={format_speed(props.speed)} oninput={onspeed} />
+                <output class="speed-value">{ format_speed(props.speed) }</output>
+            </label>
+            <div class="group clock" title="Virtual time of the simulation (it starts at 2026-01-01 00:00:00)">
+                <span class="muted">{ "Virtual time" }</span>
+                <time data-testid="virtual-time">{ format_timestamp(props.now_ms) }</time>
+            </div>
+            <form class="group reset" onsubmit={onreset}>
+                <label>
+                    <span>{ "Seed" }</span>
+                    <input type="number" data-testid="seed" min="0" step="1" inputmode="numeric"
+                           value={(*seed_text).clone()} oninput={onseed} />
+                </label>
+                <label>
+                    <span>{ "Nodes" }</span>
+                    <select data-testid="nodes" onchange={onnodes}>
+                        { for (MIN_NODES..=MAX_APP_NODES).map(|n| html! {
+                            <option value={n.to_string()} selected={n == *nodes}>{ n }</option>
+                        }) }
+                    </select>
+                </label>
+                <button type="submit" data-testid="reset"
+                        title="Start a new run with this seed and cluster size">{ "Reset" }</button>
+            </form>
+            if let Some(msg) = &*error {
+                <p class="inline-error" role="alert">{ msg.clone() }</p>
+            }
+        </div>
+    }
+}

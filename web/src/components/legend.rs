@@ -1,0 +1,67 @@
+//! The legend: what the colours, outlines and message shapes mean.
+
+use super::message::glyph;
+use raft_core::MessageKind;
+use yew::prelude::*;
+
+fn role_swatch(class: &'static str, text: &'static str, help: &'static str) -> Html {
+    html! {
+        <li title={help}>
+            <svg class="swatch" viewBox="-14 -14 28 28" aria-hidden="true">
+                <g class={classes!("node", class)}>
+                    <circle class="body" r="10" />
+                    if class == "crashed" {
+                        <path class="cross" d="M -6 -6 L 6 6 M 6 -6 L -6 6" />
+                    }
+                </g>
+            </svg>
+            { text }
+        </li>
+    }
+}
+
+fn message_swatch(kind: MessageKind, text: &'static str) -> Html {
+    html! {
+        <li>
+            <svg class="swatch wide" viewBox="-24 -12 48 24" aria-hidden="true">
+                <g class={classes!("msg", format!("msg-{}", kind.as_str()))}>{ glyph(kind, 1) }</g>
+            </svg>
+            { text }
+        </li>
+    }
+}
+
+/// The legend (static: rendered once).
+#[function_component(Legend)]
+pub fn legend() -> Html {
+    html! {
+        <section class="legend" aria-label="Legend">
+            <h3>{ "Servers" }</h3>
+            <ul>
+                { role_swatch("follower", "follower", "Follows the leader; becomes a candidate if it hears nothing before its timer runs out") }
+                { role_swatch("candidate", "candidate (dashed)", "Asks the others for votes") }
+                { role_swatch("leader", "leader \u{265B}", "Sends heartbeats and log entries; the only node that serves clients") }
+                { role_swatch("crashed", "crashed", "Down: keeps only its term, vote and log") }
+                <li class="arc-key">
+                    <svg class="swatch" viewBox="-14 -14 28 28" aria-hidden="true">
+                        <circle class="timer-track" r="10" />
+                        <path class="timer election" d="M 0 -10 A 10 10 0 1 1 -10 0" />
+                    </svg>
+                    { "time left before an election timeout (leader: before the next heartbeats)" }
+                </li>
+            </ul>
+            <h3>{ "Messages (box: request, circle: reply)" }</h3>
+            <ul>
+                { message_swatch(MessageKind::RequestVote, "RequestVote") }
+                { message_swatch(MessageKind::VoteGranted, "vote granted") }
+                { message_swatch(MessageKind::VoteDenied, "vote denied") }
+                { message_swatch(MessageKind::Heartbeat, "heartbeat") }
+                { message_swatch(MessageKind::AppendEntries, "AppendEntries, n entries") }
+                { message_swatch(MessageKind::AppendOk, "append ok") }
+                { message_swatch(MessageKind::AppendRejected, "append rejected") }
+                { message_swatch(MessageKind::ClientRequest, "client request") }
+                { message_swatch(MessageKind::ClientReply, "client answer") }
+            </ul>
+        </section>
+    }
+}

@@ -1,0 +1,140 @@
+//! The logs of all nodes, one row per node and one column per log index (the most recent
+//! indexes only). Committed entries are solid, uncommitted ones dashed and faded; a gold line
+//! marks the leader's commit index.
+
+use crate::views::{LogCell, LogGrid, LogRow};
+use raft_core::RoleKind;
+use yew::prelude::*;
+
+/// Properties of [`LogView`].
+#[derive(Properties, PartialEq)]
+pub struct LogViewProps {
+    /// The grid to show.
+    pub grid: LogGrid,
+}
+
+fn cell(c: Option<&LogCell>, index: u64, commit_edge: bool) -> Html {
+    let edge = commit_edge.then_some("commit-edge");
+    match c {
+        None => html! { <div class={classes!("cell", "empty", edge)}></div> },
+        Some(c) => {
+            let state = if c.committed {
+                "committed"
+            } else {
+                "uncommitted"
+            };
+            let title = format!(
+                "Index {index}, term {}: {} ({})",
+                c.term,
+                c.text,
+                if c.committed {
+                    "committed on this node"
+                } else {
+                    "not known to be committed on this node"
+                }
+            );
+            html! {
+                <div class={classes!("cell", state, format!("term-{}", c.term % 6), edge)} {title}>
+                    <span class="cell-term">{ format!("t{}", c.term) }</span>
+                    <span class="cell-cmd">{ c.text.clone() }</span>
+                </div>
+            }
+        }
+    }
+}
+
+fn row(r: &LogRow, first: u64, leader_commit: Option<u64>) -> Html {
+    let badge = if r.crashed {
+        "crashed"
+    } else {
+        match r.role {
+            RoleKind::Leader => "leader",
+            RoleKind::Candidate => "candidate",
+            RoleKind::Follower => "",
+        }
+    };
+    let title = if r.crashed {
+        format!(
+            "Node {}: crashed; this is the log saved on its disk ({} entries)",
+            r.node, r.last_index
+        )
+    } else {
+        format!(
+            "Node {}: {} entries, committed up to index {}",
+            r.node, r.last_index, r.commit_index
+        )
+    };
+    html! {
+        <div class={classes!("log-row", r.crashed.then_some("crashed"), badge.to_string())} key={r.node}>
+            <div class="row-label" {title}>
+                <span>{ format!("Node {}", r.node) }</span>
+                if !badge.is_empty() { <span class={classes!("badge", badge)}>{ badge }</span> }
+            </div>
+            { for r.cells.iter().enumerate().map(|(i, c)| {
+                let index = first + i as u64;
+                cell(c.as_ref(), index, leader_commit == Some(index))
+            }) }
+        </div>
+    }
+}
+
+/// The per-node log grid.
+#[function_component(LogView)]
+pub fn log_view(props: &LogViewProps) -> Html {
+    let g = &props.grid;
+    // Keep the newest index in sight: scroll to the right end when the longest log grows.
+    let scroller = use_node_ref();
+    {
+        let scroller = scroller.clone();
+        use_effect_with(g.last, move |_| {
+            if let Some(el) = scroller.cast::<web_sys::Element>() {
+                el.set_scroll_left(el.scroll_width());
+            }
+        });
+    }
+    let leader_commit = g.leader.map(|(_, c)| c).filter(|c| *c >= g.first);
+    let body = if g.last == 0 {
+        html! {
+            <p class="empty-note">
+                { "No log entries yet. A newly elected leader first appends a no-op entry; each client request adds one more." }
+            </p>
+        }
+    } else {
+        html! {
+            <div class="log-grid">
+                <div class="log-row header">
+                    <div class="row-label">
+                        { if g.first > 1 { format!("index (1\u{2013}{} hidden)", g.first - 1) } else { "index".to_string() } }
+                    </div>
+                    { for (g.first..=g.last).map(|i| html! {
+                        <div class={classes!("cell", "index", (leader_commit == Some(i)).then_some("commit-edge"))}>
+                            { i }
+                        </div>
+                    }) }
+                </div>
+                { for g.rows.iter().map(|r| row(r, g.first, leader_commit)) }
+            </div>
+        }
+    };
+    let caption = match g.leader {
+        Some((id, commit)) => {
+            format!("Leader Node {id} has committed up to index {commit} (gold line)")
+        }
+        None => "No leader right now: nothing new can be committed.".to_string(),
+    };
+    html! {
+        <section class="panel log-view" aria-label="Logs">
+            <div class="panel-head">
+                <h2>{ "Logs" }</h2>
+                <span class="muted">{ caption }</span>
+                <span class="log-key muted" title="tN in a cell is the term in which a leader created the entry">
+                    <span class="cell committed term-1 sample"><span class="cell-cmd">{ "t1" }</span></span>
+                    { "committed" }
+                    <span class="cell uncommitted term-1 sample"><span class="cell-cmd">{ "t1" }</span></span>
+                    { "not committed yet" }
+                </span>
+            </div>
+            <div class="log-scroll" ref={scroller}>{ body }</div>
+        </section>
+    }
+}

@@ -1,0 +1,53 @@
+//! A message in flight: a small shape whose colour, form and label tell its kind. Requests
+//! are rounded boxes, replies circles; labels and sizes come from [`crate::glyph`].
+
+use crate::glyph::{GLYPH_HEIGHT, box_width, circle_radius, is_reply, label};
+use crate::views::MessageView;
+use raft_core::MessageKind;
+use yew::prelude::*;
+
+/// The shape and label of a message kind, centred on (0, 0). Used both in flight and in the
+/// legend.
+pub fn glyph(kind: MessageKind, entries: usize) -> Html {
+    let text = label(kind, entries);
+    let chars = text.chars().count();
+    let shape = if is_reply(kind) {
+        let r = circle_radius(chars);
+        html! { <circle class="msg-shape" r={format!("{r:.1}")} /> }
+    } else {
+        let w = box_width(chars);
+        html! {
+            <rect class="msg-shape" x={format!("{:.1}", -w / 2.0)}
+                  y={format!("{:.1}", -GLYPH_HEIGHT / 2.0)}
+                  width={format!("{w:.1}")} height={GLYPH_HEIGHT.to_string()} rx="4" />
+        }
+    };
+    html! {
+        <>
+            { shape }
+            <text class="msg-label" y="0.5">{ text }</text>
+        </>
+    }
+}
+
+/// Properties of [`Message`].
+#[derive(Properties, PartialEq)]
+pub struct MessageProps {
+    /// The message.
+    pub view: MessageView,
+}
+
+/// One message in flight, placed by interpolation between its send and delivery times.
+#[function_component(Message)]
+pub fn message(props: &MessageProps) -> Html {
+    let v = &props.view;
+    let kind = v.kind.as_str();
+    html! {
+        <g class={classes!("msg", format!("msg-{kind}"))}
+           data-message-kind={kind}
+           transform={format!("translate({:.1} {:.1})", v.at.x, v.at.y)}>
+            <title>{ v.title.clone() }</title>
+            { glyph(v.kind, v.entries) }
+        </g>
+    }
+}

@@ -1,0 +1,14 @@
+//! The app's components. Each takes `Properties` deriving `PartialEq` (plain data from
+//! [`crate::views`]), so an unchanged part of the page skips re-rendering; events go up as
+//! `Callback`s named `on<verb>`.
+
+pub mod banner;
+pub mod client_panel;
+pub mod cluster;
+pub mod controls;
+pub mod event_log;
+pub mod legend;
+pub mod log_view;
+pub mod message;
+pub mod node;
+pub mod node_menu;

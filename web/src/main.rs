@@ -1,0 +1,69 @@
+//! raftlab's browser app: a Yew (client-side rendered) view of `raft_core::sim`.
+//!
+//! `main` only mounts [`app::App`]. The reducer in [`state`] owns the simulation; pure
+//! modules ([`geometry`], [`glyph`], [`lanes`], [`views`], [`client_view`], [`trace_cache`],
+//! [`input`], [`actions`]) turn it into plain data that the [`components`] draw, and are
+//! unit-tested natively.
+
+#![forbid(unsafe_code)]
+
+mod actions;
+mod app;
+mod client_view;
+mod components;
+mod geometry;
+mod glyph;
+mod input;
+mod lanes;
+mod state;
+mod trace_cache;
+mod url;
+mod views;
+
+fn main() {
+    yew::Renderer::<app::App>::new().render();
+}
+
+/// Browser tests: `cargo test --target wasm32-unknown-unknown -p web` runs them in headless
+/// Chromium. Natively they are compiled out.
+#[cfg(all(test, target_arch = "wasm32"))]
+mod browser_tests {
+    use super::app::App;
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    async fn app_renders_the_cluster_and_the_controls() {
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .expect("a document");
+        let root = document.create_element("div").expect("create root");
+        document
+            .body()
+            .expect("a body")
+            .append_child(&root)
+            .expect("append root");
+
+        let _app = yew::Renderer::<App>::with_root(root.clone()).render();
+        // Yew renders on its scheduler; wait until it has drained.
+        yew::scheduler::flush().await;
+
+        let nodes = root
+            .query_selector_all("svg [data-node-id]")
+            .expect("valid selector");
+        assert_eq!(nodes.length(), 5, "five nodes by default");
+        for sel in [
+            "[data-testid=play-pause]",
+            "[data-testid=speed]",
+            "[data-testid=event-log]",
+            "[data-testid=client-summary]",
+            "[data-testid=virtual-time]",
+        ] {
+            assert!(
+                root.query_selector(sel).expect("valid selector").is_some(),
+                "{sel} is rendered"
+            );
+        }
+    }
+}

@@ -1,0 +1,400 @@
+//! The app's single reducer: it owns the simulation, and every control, click, key press and
+//! animation frame reaches it as a [`Msg`].
+//!
+//! # Why the simulation lives in an `Rc<RefCell<_>>`
+//!
+//! Yew's `Reducible::reduce` receives `self: Rc<Self>` and must return a new `Rc` for the
+//! page to re-render. Yew keeps the previous `Rc` alive (in the hook and in every handle that
+//! was dereferenced), so `Rc::make_mut` on a state holding the `Simulation` by value would
+//! deep-copy the whole simulation — trace included, which grows all run long — on every
+//! animation frame. Instead [`AppState`] is a small struct of flags and `Rc`s: the reducer
+//! clones that (a few pointer copies), advances the one shared simulation in place, and returns
+//! the new struct. Older snapshots therefore see the simulation's current contents; nothing
+//! reads them, and the components get plain-data views ([`crate::views`]) made from the newest
+//! state. The reducer stays pure in the sense that matters for testing and replay: its result
+//! depends only on the state and the message (the frame's timestamp arrives in
+//! [`Msg::Frame`]; it never reads a clock).
+
+use crate::actions::NodeActionKind;
+use crate::geometry::{SPEED_DEFAULT, SPEED_MAX, SPEED_MIN};
+use crate::input::RunParams;
+use crate::lanes::LaneMap;
+use crate::trace_cache::TraceCache;
+use raft_core::sim::{Action, SimConfig, Simulation};
+use raft_core::{Command, NodeId};
+use std::cell::{Ref, RefCell};
+use std::rc::Rc;
+use yew::Reducible;
+
+/// Longest wall-clock gap (ms) one frame may turn into virtual time, so that a tab that was in
+/// the background for a minute does not jump a minute × speed ahead.
+pub const MAX_FRAME_WALL_MS: f64 = 250.0;
+
+/// Everything that can happen to the app.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Msg {
+    /// An animation frame at wall time `wall_ms` (the `requestAnimationFrame` timestamp).
+    Frame {
+        /// Milliseconds since page load, from the browser.
+        wall_ms: f64,
+    },
+    /// Play or pause.
+    TogglePlay,
+    /// Pause and process exactly the next event.
+    Step,
+    /// Set the speed factor (virtual ms per wall ms).
+    SetSpeed(f64),
+    /// Start a new run.
+    Reset(RunParams),
+    /// The user clicked a node: select it and open its menu.
+    Select(NodeId),
+    /// Close the node menu and clear the selection.
+    CloseMenu,
+    /// Apply a node action (from the menu or a shortcut).
+    NodeAction(NodeId, NodeActionKind),
+    /// A key was pressed outside text fields (`KeyboardEvent.key`).
+    Key(String),
+    /// The client submits `a + b`.
+    Submit {
+        /// First operand.
+        a: i64,
+        /// Second operand.
+        b: i64,
+    },
+    /// Show or hide DEBUG (per-message) lines in the event log.
+    SetShowDebug(bool),
+    /// Hide the action error message.
+    DismissNotice,
+    /// Hide the URL parameter message.
+    DismissUrlErrors,
+}
+
+/// The app state (see the module comment for why it is cheap to clone).
+#[derive(Clone, Debug)]
+pub struct AppState {
+    sim: Rc<RefCell<Simulation>>,
+    /// The run's seed and size.
+    pub params: RunParams,
+    /// Whether virtual time follows wall time.
+    pub playing: bool,
+    /// Virtual ms per wall ms.
+    pub speed: f64,
+    /// Wall time of the previous frame while playing.
+    last_wall_ms: Option<f64>,
+    /// Fraction of a virtual ms not yet applied (so slow speeds do not lose time to rounding).
+    carry_ms: f64,
+    /// Number of frames handled; the animation effect re-arms on each change.
+    pub frame: u64,
+    /// The selected node: its menu is open and the keyboard shortcuts act on it.
+    pub selected: Option<NodeId>,
+    /// Last error of a user action, shown until dismissed.
+    pub notice: Option<String>,
+    /// Messages about bad URL parameters, shown until dismissed.
+    pub url_errors: Rc<Vec<String>>,
+    /// Whether the event log includes DEBUG lines.
+    pub show_debug: bool,
+    /// Formatted tail of the trace.
+    pub trace: TraceCache,
+    /// The lane of each message in flight (shared until it changes).
+    pub lanes: Rc<LaneMap>,
+}
+
+/// Turns a frame's wall-clock delta into whole virtual milliseconds: capped at
+/// [`MAX_FRAME_WALL_MS`], negative deltas ignored, the fraction carried to the next frame.
+/// Returns `(virtual ms to run, new carry)`.
+pub fn virtual_delta(wall_delta_ms: f64, speed: f64, carry_ms: f64) -> (u64, f64) {
+    let wall = if wall_delta_ms.is_finite() {
+        wall_delta_ms.clamp(0.0, MAX_FRAME_WALL_MS)
+    } else {
+        0.0
+    };
+    let total = wall * speed + carry_ms;
+    let whole = total.floor().max(0.0);
+    (whole as u64, total - whole)
+}
+
+fn build_sim(params: &RunParams) -> Result<Simulation, String> {
+    Simulation::new(SimConfig {
+        seed: params.seed,
+        node_count: params.nodes,
+        ..SimConfig::default()
+    })
+    .map_err(|e| format!("Could not start the run: {e}"))
+}
+
+impl AppState {
+    /// A fresh app running `params`, with `url_errors` to show. A run that cannot be built
+    /// (it cannot happen with validated parameters) falls back to the defaults, with a notice.
+    pub fn new(params: RunParams, url_errors: Vec<String>) -> Self {
+        let (sim, params, notice) = match build_sim(&params) {
+            Ok(sim) => (sim, params, None),
+            Err(e) => {
+                let defaults = RunParams::default();
+                match build_sim(&defaults) {
+                    Ok(sim) => (sim, defaults, Some(e)),
+                    // The default configuration is valid by construction (raft-core tests it).
+                    Err(e2) => unreachable!("default simulation must build: {e2}"),
+                }
+            }
+        };
+        let mut trace = TraceCache::default();
+        trace.sync(&sim);
+        let mut lanes = LaneMap::default();
+        lanes.sync(&sim);
+        AppState {
+            sim: Rc::new(RefCell::new(sim)),
+            params,
+            playing: true,
+            speed: SPEED_DEFAULT,
+            last_wall_ms: None,
+            carry_ms: 0.0,
+            frame: 0,
+            selected: None,
+            notice,
+            url_errors: Rc::new(url_errors),
+            show_debug: false,
+            trace,
+            lanes: Rc::new(lanes),
+        }
+    }
+
+    /// Read access to the simulation, or `None` if it is being changed (cannot happen on the
+    /// single UI thread; callers then just skip a frame instead of panicking).
+    pub fn sim(&self) -> Option<Ref<'_, Simulation>> {
+        self.sim.try_borrow().ok()
+    }
+
+    /// Runs `f` on the simulation, then brings the trace cache and the message lanes up to
+    /// date. `None` if the simulation is borrowed elsewhere.
+    fn with_sim<R>(&mut self, f: impl FnOnce(&mut Simulation) -> R) -> Option<R> {
+        let mut sim = self.sim.try_borrow_mut().ok()?;
+        let r = f(&mut sim);
+        self.trace.sync(&sim);
+        if self.lanes.is_stale(&sim) {
+            let mut lanes = (*self.lanes).clone();
+            lanes.sync(&sim);
+            self.lanes = Rc::new(lanes);
+        }
+        Some(r)
+    }
+
+    fn apply(&mut self, action: Action, what: &str) {
+        match self.with_sim(|s| s.apply(action)) {
+            Some(Ok(_)) => self.notice = None,
+            Some(Err(e)) => self.notice = Some(format!("Cannot {what}: {e}.")),
+            None => {}
+        }
+    }
+
+    /// Applies a node action from the menu or a shortcut; either way the menu closes and the
+    /// selection ends, so the drawing shows the result unobstructed.
+    fn node_action(&mut self, id: NodeId, kind: NodeActionKind) {
+        let what = format!("{} Node {id}", kind.spec().label.to_lowercase());
+        self.apply(kind.to_action(id), &what);
+        self.selected = None;
+    }
+}
+
+impl Reducible for AppState {
+    type Action = Msg;
+
+    fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
+        // A paused app ignores frames and returns the same Rc: no re-render, so the animation
+        // effect is not re-armed and the frame loop stops until play.
+        if matches!(msg, Msg::Frame { .. }) && !self.playing {
+            return self;
+        }
+        let mut next = (*self).clone();
+        match msg {
+            Msg::Frame { wall_ms } => {
+                next.frame = next.frame.wrapping_add(1);
+                if let Some(last) = self.last_wall_ms {
+                    let (run_ms, carry) = virtual_delta(wall_ms - last, self.speed, self.carry_ms);
+                    next.carry_ms = carry;
+                    if run_ms > 0 {
+                        next.with_sim(|s| s.run_for(run_ms));
+                    }
+                }
+                next.last_wall_ms = Some(wall_ms);
+            }
+            Msg::TogglePlay => {
+                next.playing = !self.playing;
+                next.last_wall_ms = None;
+            }
+            Msg::Step => {
+                next.playing = false;
+                next.last_wall_ms = None;
+                if next.with_sim(|s| s.step()) == Some(None) {
+                    next.notice = Some(
+                        "Nothing left to happen: every node is crashed and no message is in flight. Restart a node."
+                            .to_string(),
+                    );
+                }
+            }
+            Msg::SetSpeed(speed) => {
+                if speed.is_finite() {
+                    next.speed = speed.clamp(SPEED_MIN, SPEED_MAX);
+                }
+            }
+            Msg::Reset(params) => match build_sim(&params) {
+                Ok(sim) => {
+                    next.sim = Rc::new(RefCell::new(sim));
+                    next.trace = TraceCache::default();
+                    next.lanes = Rc::new(LaneMap::default());
+                    next.with_sim(|_| ());
+                    next.params = params;
+                    next.last_wall_ms = None;
+                    next.carry_ms = 0.0;
+                    next.selected = None;
+                    next.notice = None;
+                }
+                Err(e) => next.notice = Some(e),
+            },
+            Msg::Select(id) => next.selected = Some(id),
+            Msg::CloseMenu => {
+                if self.selected.is_none() {
+                    return self;
+                }
+                next.selected = None;
+            }
+            Msg::NodeAction(id, kind) => next.node_action(id, kind),
+            Msg::Key(key) => {
+                if key == "Escape" {
+                    if self.selected.is_none() {
+                        return self;
+                    }
+                    next.selected = None;
+                } else {
+                    match (self.selected, NodeActionKind::from_key(&key)) {
+                        (Some(id), Some(kind)) => next.node_action(id, kind),
+                        _ => return self,
+                    }
+                }
+            }
+            Msg::Submit { a, b } => {
+                next.apply(Action::Submit(Command::Add { a, b }), "submit the request")
+            }
+            Msg::SetShowDebug(on) => next.show_debug = on,
+            Msg::DismissNotice => next.notice = None,
+            Msg::DismissUrlErrors => next.url_errors = Rc::new(Vec::new()),
+        }
+        Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use raft_core::RoleKind;
+    use raft_core::sim::NodeStatus;
+
+    fn reduce(state: Rc<AppState>, msg: Msg) -> Rc<AppState> {
+        state.reduce(msg)
+    }
+
+    fn now(state: &AppState) -> u64 {
+        state.sim().map(|s| s.now_ms()).unwrap_or_default()
+    }
+
+    #[test]
+    fn virtual_delta_caps_and_carries() {
+        assert_eq!(virtual_delta(16.0, 5.0, 0.0), (80, 0.0));
+        assert_eq!(virtual_delta(10_000.0, 1.0, 0.0).0, 250);
+        assert_eq!(virtual_delta(-5.0, 5.0, 0.0), (0, 0.0));
+        assert_eq!(virtual_delta(f64::NAN, 5.0, 0.5), (0, 0.5));
+        let (ms, carry) = virtual_delta(16.0, 0.1, 0.0);
+        assert_eq!(ms, 1);
+        assert!((carry - 0.6).abs() < 1e-9);
+    }
+
+    #[test]
+    fn frames_advance_virtual_time_by_speed_and_pause_stops_them() {
+        let mut s = Rc::new(AppState::new(RunParams::default(), vec![]));
+        s = reduce(s, Msg::Frame { wall_ms: 1000.0 });
+        assert_eq!(now(&s), 0, "the first frame only sets the reference time");
+        s = reduce(s, Msg::Frame { wall_ms: 1100.0 });
+        assert_eq!(now(&s), 500, "100 ms at 5x");
+        s = reduce(s, Msg::TogglePlay);
+        let paused = reduce(s.clone(), Msg::Frame { wall_ms: 1200.0 });
+        assert!(Rc::ptr_eq(&paused, &s), "a paused app ignores frames");
+        s = reduce(s, Msg::TogglePlay);
+        s = reduce(s, Msg::Frame { wall_ms: 60_000.0 });
+        assert_eq!(now(&s), 500, "no jump after resuming");
+        s = reduce(s, Msg::Frame { wall_ms: 61_000.0 });
+        assert_eq!(now(&s), 500 + 250 * 5, "a long gap is capped");
+    }
+
+    #[test]
+    fn step_pauses_and_moves_to_the_next_event() {
+        let s = Rc::new(AppState::new(RunParams::default(), vec![]));
+        let s = reduce(s, Msg::Step);
+        assert!(!s.playing);
+        assert!(now(&s) > 0);
+    }
+
+    #[test]
+    fn node_actions_and_errors() {
+        let mut s = Rc::new(AppState::new(RunParams { seed: 3, nodes: 3 }, vec![]));
+        s = reduce(s, Msg::Select(NodeId(2)));
+        assert_eq!(s.selected, Some(NodeId(2)));
+        s = reduce(s, Msg::Key("c".into()));
+        assert!(s.selected.is_none() && s.notice.is_none());
+        let status = |s: &AppState| {
+            s.sim()
+                .and_then(|sim| sim.node(NodeId(2)).map(|n| n.status()))
+        };
+        assert_eq!(status(&s), Some(NodeStatus::Crashed));
+        // Crashing a crashed node is an error message, not a panic.
+        s = reduce(s, Msg::NodeAction(NodeId(2), NodeActionKind::Crash));
+        assert!(
+            s.notice
+                .as_deref()
+                .is_some_and(|n| n.contains("Node 2 is crashed"))
+        );
+        s = reduce(s, Msg::DismissNotice);
+        assert!(s.notice.is_none());
+        assert_eq!(s.selected, None, "an action ends the selection");
+        let same = reduce(s.clone(), Msg::Key("r".into()));
+        assert!(Rc::ptr_eq(&same, &s), "keys without a selection do nothing");
+        s = reduce(s, Msg::Select(NodeId(2)));
+        s = reduce(s, Msg::Key("R".into()));
+        assert_eq!(status(&s), Some(NodeStatus::Up));
+        // Unknown node: an error, not a panic.
+        s = reduce(s, Msg::NodeAction(NodeId(42), NodeActionKind::Timeout));
+        assert!(s.notice.is_some());
+        s = reduce(s, Msg::Select(NodeId(1)));
+        s = reduce(s, Msg::Key("Escape".into()));
+        assert_eq!(s.selected, None);
+    }
+
+    #[test]
+    fn forced_timeout_makes_a_candidate_and_reset_starts_over() {
+        let mut s = Rc::new(AppState::new(RunParams::default(), vec!["x".into()]));
+        s = reduce(s, Msg::NodeAction(NodeId(1), NodeActionKind::Timeout));
+        let role = s
+            .sim()
+            .and_then(|sim| sim.node(NodeId(1)).and_then(|n| n.role()));
+        assert_eq!(role, Some(RoleKind::Candidate));
+        assert!(!s.trace.info.is_empty());
+        s = reduce(s, Msg::DismissUrlErrors);
+        assert!(s.url_errors.is_empty());
+        s = reduce(s, Msg::Reset(RunParams { seed: 9, nodes: 7 }));
+        assert_eq!(now(&s), 0);
+        assert_eq!(s.sim().map(|sim| sim.nodes().count()), Some(7));
+        assert!(s.trace.info.is_empty());
+        assert_eq!(s.params, RunParams { seed: 9, nodes: 7 });
+    }
+
+    #[test]
+    fn submit_and_speed() {
+        let mut s = Rc::new(AppState::new(RunParams::default(), vec![]));
+        s = reduce(s, Msg::Submit { a: 5, b: 3 });
+        assert_eq!(s.sim().map(|sim| sim.client().requests().count()), Some(1));
+        s = reduce(s, Msg::SetSpeed(1e9));
+        assert_eq!(s.speed, SPEED_MAX);
+        s = reduce(s, Msg::SetSpeed(f64::NAN));
+        assert_eq!(s.speed, SPEED_MAX);
+        s = reduce(s, Msg::SetSpeed(0.0));
+        assert_eq!(s.speed, SPEED_MIN);
+    }
+}
