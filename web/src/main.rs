@@ -66,4 +66,13 @@ mod browser_tests {
             );
         }
     }
+
+    /// Same seed, same run, on wasm32 too: the reference run's trace digest equals the golden
+    /// value that the native suite (`tests/tests/determinism.rs`) checks on x86_64.
+    #[wasm_bindgen_test]
+    fn reference_run_digest_matches_the_native_golden() {
+        let sim = raftlab_tests::reference_run();
+        let digest = format!("{:016x}", sim.trace().digest());
+        assert_eq!(digest, raftlab_tests::REFERENCE_DIGEST.trim());
+    }
 }
