@@ -9,6 +9,23 @@
 //! - [`sim::Simulation`] owns the virtual clock (milliseconds), a seeded RNG, the network, node
 //!   crashes and a client. One `u64` seed gives the same run on every platform.
 //!
+//! ```
+//! use raft_core::sim::{Action, SimConfig, Simulation};
+//! use raft_core::Command;
+//!
+//! let mut sim = Simulation::new(SimConfig { seed: 7, node_count: 5, ..SimConfig::default() })?;
+//! sim.run_for(60_000); // one virtual minute: an election has happened
+//! let leader = sim.leader().expect("a leader after a minute");
+//! sim.apply(Action::Submit(Command::Add { a: 5, b: 3 }))?;
+//! sim.apply(Action::Crash(leader))?;
+//! sim.run_for(120_000);
+//! assert!(sim.leader().is_some_and(|l| l != leader));
+//! for event in sim.trace().events() {
+//!     let _line = event.line(); // "[2026-01-01 00:00:21,345] - INFO - Node 3 ..."
+//! }
+//! # Ok::<(), raft_core::sim::SimError>(())
+//! ```
+//!
 //! The crate performs no I/O, reads no clock, spawns no thread and uses no OS randomness, so it
 //! builds unchanged for `wasm32-unknown-unknown`.
 
