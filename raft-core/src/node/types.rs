@@ -1,0 +1,239 @@
+//! The node's data types: persistent state, outputs, roles, events and errors.
+
+use crate::command::{Command, CommandError};
+use crate::log::{Entry, Log};
+use crate::message::Message;
+use crate::progress::Progress;
+use crate::types::{EntryId, LogIndex, NodeId, Term};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// The state a server must keep on stable storage, updated before it responds to RPCs
+/// (Figure 2, "Persistent state on all servers": currentTerm, votedFor, log[]), plus the
+/// cluster configuration, which the dissertation (§4.1) keeps in the log and therefore on
+/// stable storage as well. A simulated crash keeps exactly this value and loses the rest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersistentState {
+    /// Latest term the server has seen (Figure 2: currentTerm).
+    pub current_term: Term,
+    /// Candidate that received this server's vote in `current_term` (Figure 2: votedFor).
+    pub voted_for: Option<NodeId>,
+    /// The log (Figure 2: log[]).
+    pub log: Log,
+    /// Voting members of the cluster (dissertation §4.1), including this server.
+    pub voters: BTreeSet<NodeId>,
+}
+
+impl PersistentState {
+    /// Fresh state for a server that has never run: term 0, no vote, empty log.
+    pub fn new(voters: BTreeSet<NodeId>) -> Self {
+        PersistentState {
+            current_term: Term(0),
+            voted_for: None,
+            log: Log::new(),
+            voters,
+        }
+    }
+
+    /// Applies a [`PersistUpdate`] taken from [`Ready::persist`]: this is the "write to stable
+    /// storage" step the driver performs before sending the same `Ready`'s messages.
+    pub fn apply(&mut self, update: &PersistUpdate) {
+        self.current_term = update.current_term;
+        self.voted_for = update.voted_for;
+        if let Some(from) = update.log_changed_from {
+            self.log.replace_suffix(from, &update.entries);
+        }
+    }
+}
+
+/// Changes to [`PersistentState`] since the last [`Ready`]. The driver must make them durable
+/// before sending any message of the same `Ready` (Figure 2: "updated on stable storage before
+/// responding to RPCs"); otherwise a crash could let a server vote twice in one term or forget
+/// an entry it acknowledged.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersistUpdate {
+    /// The current term to store.
+    pub current_term: Term,
+    /// The vote to store.
+    pub voted_for: Option<NodeId>,
+    /// If the log changed: the first changed index. The stored log must be truncated there and
+    /// `entries` appended.
+    pub log_changed_from: Option<LogIndex>,
+    /// The log's entries from `log_changed_from` to its end (empty if the log only shrank).
+    pub entries: Vec<Entry>,
+}
+
+/// Everything a node produced since the last call to [`RaftNode::take_ready`].
+///
+/// Contract for the driver, in this order: (1) apply `persist` to stable storage; (2) send
+/// `messages`; (3) apply `committed_entries` to the state machine, in order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ready {
+    /// State to make durable before any message below is sent.
+    pub persist: Option<PersistUpdate>,
+    /// Messages to deliver to other nodes.
+    pub messages: Vec<Message>,
+    /// Newly committed entries, in index order, to apply to the state machine.
+    pub committed_entries: Vec<Entry>,
+    /// What happened, for the trace.
+    pub events: Vec<NodeEvent>,
+}
+
+/// The three server roles (§5.1, Figure 4), without their role-specific data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum RoleKind {
+    /// Passive: responds to leaders and candidates.
+    Follower,
+    /// Campaigning for leadership in the current term.
+    Candidate,
+    /// Handles client requests and replicates the log.
+    Leader,
+}
+
+impl RoleKind {
+    /// Lower-case name, used as `data-role` in the app: `follower`, `candidate` or `leader`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoleKind::Follower => "follower",
+            RoleKind::Candidate => "candidate",
+            RoleKind::Leader => "leader",
+        }
+    }
+}
+
+impl fmt::Display for RoleKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A role together with the state that only exists in that role.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum Role {
+    Follower,
+    Candidate {
+        /// Voters that granted their vote this term (including self).
+        granted: BTreeSet<NodeId>,
+        /// Voters that refused.
+        denied: BTreeSet<NodeId>,
+    },
+    Leader {
+        /// Per-follower replication progress (Figure 2: nextIndex[], matchIndex[]).
+        progress: BTreeMap<NodeId, Progress>,
+        /// Virtual time of the next heartbeat round (ms).
+        heartbeat_deadline_ms: u64,
+    },
+}
+
+/// Why a node refused a vote, for the trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum VoteDenial {
+    /// It already voted for another candidate in this term (§5.2, one vote per term).
+    AlreadyVoted(NodeId),
+    /// The candidate's log is less up to date than the voter's (§5.4.1).
+    LogNotUpToDate,
+    /// The candidate's term is older than the voter's.
+    StaleTerm,
+}
+
+/// Something that happened inside a node, in the order it happened. The simulator turns these
+/// into trace lines.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NodeEvent {
+    /// The election timer fired (or an election was forced); the node became a candidate.
+    ElectionTimeout {
+        /// The new term it campaigns in.
+        term: Term,
+        /// True if forced by [`RaftNode::campaign`] rather than by the timer.
+        forced: bool,
+    },
+    /// A majority voted for the node; it became leader.
+    BecameLeader {
+        /// The term it leads.
+        term: Term,
+        /// The voters that granted their votes.
+        votes: BTreeSet<NodeId>,
+    },
+    /// The node stepped down or adopted a newer term, becoming (or staying) a follower.
+    BecameFollower {
+        /// Its term after the change.
+        term: Term,
+        /// The role it left.
+        from_role: RoleKind,
+        /// The leader it now follows, if known.
+        leader: Option<NodeId>,
+        /// The node whose message caused the change, if any.
+        because_of: Option<NodeId>,
+    },
+    /// The node granted its vote.
+    VoteGranted {
+        /// The candidate.
+        candidate: NodeId,
+        /// The term of the vote.
+        term: Term,
+    },
+    /// The node refused a vote.
+    VoteDenied {
+        /// The candidate.
+        candidate: NodeId,
+        /// The voter's term.
+        term: Term,
+        /// Why.
+        reason: VoteDenial,
+    },
+    /// The leader appended a new entry to its log.
+    Appended {
+        /// The new entry's id.
+        entry: EntryId,
+        /// The command.
+        command: Command,
+    },
+    /// A follower deleted conflicting entries (Figure 2, AppendEntries rule 3).
+    Truncated {
+        /// The first index removed.
+        from_index: LogIndex,
+    },
+    /// The node's commit index advanced.
+    CommitAdvanced {
+        /// The new commit index.
+        commit_index: LogIndex,
+    },
+}
+
+/// Why a proposal was refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProposeError {
+    /// Only the leader accepts commands (§8). `leader_hint` is the leader this node knows of.
+    NotLeader {
+        /// The current leader as far as this node knows.
+        leader_hint: Option<NodeId>,
+    },
+    /// The command can never be applied (validated before it takes a log slot).
+    InvalidCommand(CommandError),
+}
+
+impl fmt::Display for ProposeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProposeError::NotLeader {
+                leader_hint: Some(l),
+            } => write!(f, "not the leader; try Node {l}"),
+            ProposeError::NotLeader { leader_hint: None } => {
+                write!(f, "not the leader; no leader known")
+            }
+            ProposeError::InvalidCommand(e) => write!(f, "invalid command: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ProposeError {}
+
+/// Counters kept for the visualization (the seed's per-node statistics).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counters {
+    /// How many elections this node started (each election timeout that made it a candidate).
+    pub election_attempts: u64,
+    /// How many heartbeat rounds it sent as leader (one per heartbeat interval, to all peers).
+    pub heartbeats_sent: u64,
+}

@@ -1,0 +1,226 @@
+//! How the simulator drives its client: submitting, sending, following `NotLeader` hints,
+//! retrying on timeouts and recording the outcome (paper §8, "Client interaction").
+
+use super::Simulation;
+use super::client::{ClientRequest, OpSummary, RequestState};
+use super::network::{ClientReply, Endpoint, Payload, RequestId};
+use super::trace::{TraceEvent, TraceKind};
+use crate::command::Command;
+use crate::types::NodeId;
+use rand::RngExt;
+
+impl Simulation {
+    pub(super) fn submit(&mut self, command: Command) -> RequestId {
+        self.client.next_id += 1;
+        let id = RequestId(self.client.next_id);
+        let now = self.now_ms;
+        self.client.requests.insert(
+            id,
+            ClientRequest {
+                id,
+                command,
+                submitted_at_ms: now,
+                attempts: 0,
+                path: Vec::new(),
+                redirects: 0,
+                retries: 0,
+                state: RequestState::Backoff { retry_at_ms: now },
+            },
+        );
+        self.client.active.insert(id);
+        let target = self.random_node();
+        self.client_send(id, target);
+        id
+    }
+
+    fn random_node(&mut self) -> NodeId {
+        let n = self.config.node_count;
+        NodeId(self.rng.random_range(1..=n))
+    }
+
+    /// A uniformly random node other than `except` (any node if there is only one).
+    fn random_node_except(&mut self, except: Option<NodeId>) -> NodeId {
+        let n = self.config.node_count;
+        match except {
+            Some(x) if n > 1 && (1..=n).contains(&x.0) => {
+                let pick = self.rng.random_range(1..n);
+                NodeId(if pick >= x.0 { pick + 1 } else { pick })
+            }
+            _ => self.random_node(),
+        }
+    }
+
+    /// Sends (or re-sends) a request to `target`, or fails it when out of attempts.
+    fn client_send(&mut self, id: RequestId, target: NodeId) {
+        let now = self.now_ms;
+        let max = self.client.config.max_attempts;
+        let deadline_ms = now + self.client.config.attempt_timeout_ms;
+        let Some(req) = self.client.requests.get_mut(&id) else {
+            return;
+        };
+        if req.attempts >= max {
+            let reason = format!("no answer after {max} attempts");
+            req.state = RequestState::Failed {
+                reason: reason.clone(),
+            };
+            self.client.active.remove(&id);
+            self.trace.push(TraceEvent {
+                time_ms: now,
+                kind: TraceKind::ClientFailed {
+                    request: id,
+                    reason,
+                },
+            });
+            return;
+        }
+        req.attempts += 1;
+        req.path.push(target);
+        req.state = RequestState::Sent {
+            target,
+            deadline_ms,
+        };
+        let command = req.command.clone();
+        let attempt = req.attempts;
+        self.trace.push(TraceEvent {
+            time_ms: now,
+            kind: TraceKind::ClientSent {
+                request: id,
+                command: command.clone(),
+                to: target,
+                attempt,
+            },
+        });
+        self.send(
+            Endpoint::Client,
+            Endpoint::Node(target),
+            Payload::ClientRequest {
+                request: id,
+                command,
+            },
+        );
+    }
+
+    fn client_retry(&mut self, id: RequestId, reason: String) {
+        if let Some(req) = self.client.requests.get_mut(&id) {
+            req.retries += 1;
+        }
+        self.trace.push(TraceEvent {
+            time_ms: self.now_ms,
+            kind: TraceKind::ClientRetry {
+                request: id,
+                reason,
+            },
+        });
+        // Try somewhere else than the node that just failed us, if there is somewhere else.
+        let last = self
+            .client
+            .requests
+            .get(&id)
+            .and_then(|r| r.path.last().copied());
+        let target = self.random_node_except(last);
+        self.client_send(id, target);
+    }
+
+    pub(super) fn client_timer(&mut self, id: RequestId) {
+        let Some(req) = self.client.requests.get(&id) else {
+            return;
+        };
+        let reason = match req.state {
+            RequestState::Sent { target, .. } => {
+                format!("no answer from Node {target} in time")
+            }
+            RequestState::Backoff { .. } => "retrying after backoff".to_string(),
+            _ => return,
+        };
+        self.client_retry(id, reason);
+    }
+
+    pub(super) fn client_receives_reply(
+        &mut self,
+        from: NodeId,
+        id: RequestId,
+        reply: ClientReply,
+    ) {
+        let now = self.now_ms;
+        let Some(req) = self.client.requests.get_mut(&id) else {
+            return;
+        };
+        if req.is_finished() {
+            return; // a duplicate or late answer
+        }
+        let current_target = match req.state {
+            RequestState::Sent { target, .. } => Some(target),
+            _ => None,
+        };
+        match reply {
+            ClientReply::Done { sum } => {
+                let (a, b) = match req.command {
+                    Command::Add { a, b } => (a, b),
+                    Command::Noop => (0, 0),
+                };
+                let summary = OpSummary {
+                    leader: from,
+                    performed_on: from,
+                    a,
+                    b,
+                    sum,
+                    path: req.path.clone(),
+                    redirects: req.redirects,
+                    retries: req.retries,
+                    submitted_at_ms: req.submitted_at_ms,
+                    completed_at_ms: now,
+                };
+                req.state = RequestState::Completed(summary.clone());
+                self.client.active.remove(&id);
+                self.trace.push(TraceEvent {
+                    time_ms: now,
+                    kind: TraceKind::ClientCompleted {
+                        request: id,
+                        summary,
+                    },
+                });
+            }
+            ClientReply::Rejected(e) => {
+                let reason = format!("rejected by Node {from}: {e}");
+                req.state = RequestState::Failed {
+                    reason: reason.clone(),
+                };
+                self.client.active.remove(&id);
+                self.trace.push(TraceEvent {
+                    time_ms: now,
+                    kind: TraceKind::ClientFailed {
+                        request: id,
+                        reason,
+                    },
+                });
+            }
+            // Answers from a node the client already gave up on are ignored.
+            _ if current_target != Some(from) => {}
+            ClientReply::NotLeader {
+                leader_hint: Some(leader),
+            } if leader != from => {
+                req.redirects += 1;
+                self.trace.push(TraceEvent {
+                    time_ms: now,
+                    kind: TraceKind::ClientRedirected {
+                        request: id,
+                        from,
+                        to: leader,
+                    },
+                });
+                self.client_send(id, leader);
+            }
+            ClientReply::NotLeader { .. } => {
+                req.state = RequestState::Backoff {
+                    retry_at_ms: now + self.client.config.retry_backoff_ms,
+                };
+            }
+            ClientReply::LeadershipLost => {
+                self.client_retry(
+                    id,
+                    format!("Node {from} lost leadership before committing the entry"),
+                );
+            }
+        }
+    }
+}
