@@ -60,17 +60,7 @@ impl Simulation {
         };
         if req.attempts >= max {
             let reason = format!("no answer after {max} attempts");
-            req.state = RequestState::Failed {
-                reason: reason.clone(),
-            };
-            self.client.active.remove(&id);
-            self.trace.push(TraceEvent {
-                time_ms: now,
-                kind: TraceKind::ClientFailed {
-                    request: id,
-                    reason,
-                },
-            });
+            self.finish_request(id, RequestState::Failed { reason });
             return;
         }
         req.attempts += 1;
@@ -170,29 +160,11 @@ impl Simulation {
                     submitted_at_ms: req.submitted_at_ms,
                     completed_at_ms: now,
                 };
-                req.state = RequestState::Completed(summary.clone());
-                self.client.active.remove(&id);
-                self.trace.push(TraceEvent {
-                    time_ms: now,
-                    kind: TraceKind::ClientCompleted {
-                        request: id,
-                        summary,
-                    },
-                });
+                self.finish_request(id, RequestState::Completed(summary));
             }
             ClientReply::Rejected(e) => {
                 let reason = format!("rejected by Node {from}: {e}");
-                req.state = RequestState::Failed {
-                    reason: reason.clone(),
-                };
-                self.client.active.remove(&id);
-                self.trace.push(TraceEvent {
-                    time_ms: now,
-                    kind: TraceKind::ClientFailed {
-                        request: id,
-                        reason,
-                    },
-                });
+                self.finish_request(id, RequestState::Failed { reason });
             }
             // Answers from a node the client already gave up on are ignored.
             _ if current_target != Some(from) => {}
@@ -222,5 +194,29 @@ impl Simulation {
                 );
             }
         }
+    }
+
+    /// Ends a request as completed or failed: records the state, stops its timers and traces
+    /// the outcome. Other states are ignored.
+    fn finish_request(&mut self, id: RequestId, state: RequestState) {
+        let kind = match &state {
+            RequestState::Completed(summary) => TraceKind::ClientCompleted {
+                request: id,
+                summary: summary.clone(),
+            },
+            RequestState::Failed { reason } => TraceKind::ClientFailed {
+                request: id,
+                reason: reason.clone(),
+            },
+            RequestState::Sent { .. } | RequestState::Backoff { .. } => return,
+        };
+        if let Some(req) = self.client.requests.get_mut(&id) {
+            req.state = state;
+        }
+        self.client.active.remove(&id);
+        self.trace.push(TraceEvent {
+            time_ms: self.now_ms,
+            kind,
+        });
     }
 }
