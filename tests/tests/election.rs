@@ -171,3 +171,19 @@ fn election_restriction_refuses_out_of_date_candidates() {
     assert!(log.last_index() >= committed);
     leaders_by_term(&s);
 }
+
+/// Forcing an election timeout on a leader is refused with a reason instead of being silently
+/// ignored (a leader has no election timer), and changes nothing.
+#[test]
+fn forced_timeout_on_a_leader_is_refused() {
+    use raft_core::sim::SimError;
+    let mut s = sim(1, 3);
+    let leader = run_until_stable_leader(&mut s, 120_000).unwrap();
+    let digest = s.trace().digest();
+    assert_eq!(
+        s.apply(Action::Timeout(leader)),
+        Err(SimError::LeaderHasNoElectionTimer(leader))
+    );
+    assert_eq!(s.trace().digest(), digest);
+    assert_eq!(role(&s, leader), Some(RoleKind::Leader));
+}

@@ -42,10 +42,11 @@ fn run_seed(seed: u64) {
         s.advance_to(next_action);
         let id = NodeId(rng.random_range(1..=nodes));
         let up = s.node(id).is_some_and(|n| n.raft().is_some());
+        let leads = s.node(id).and_then(|n| n.role()) == Some(RoleKind::Leader);
         let action = match rng.random_range(0..10u32) {
             0..=1 if up => Action::Crash(id),
             0..=2 if !up => Action::Restart(id),
-            3 if up => Action::Timeout(id),
+            3 if up && !leads => Action::Timeout(id),
             _ => Action::Submit(Command::Add {
                 a: rng.random_range(-1000..1000i64),
                 b: rng.random_range(-1000..1000i64),

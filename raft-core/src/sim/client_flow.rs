@@ -59,7 +59,12 @@ impl Simulation {
             return;
         };
         if req.attempts >= max {
-            let reason = format!("no answer after {max} attempts");
+            // Without client sessions (dissertation §6.3) a retried command can be applied
+            // more than once, and a request the client gave up on may still have been applied.
+            let reason = format!(
+                "no answer after {max} attempts; an attempt may still have been applied \
+                 (retries without client sessions can apply an operation more than once)"
+            );
             self.finish_request(id, RequestState::Failed { reason });
             return;
         }

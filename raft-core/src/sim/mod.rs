@@ -274,8 +274,8 @@ impl Simulation {
     ///
     /// # Errors
     /// [`SimError::UnknownNode`], [`SimError::NodeDown`] (timeout on a crashed node, crash of a
-    /// crashed node) or [`SimError::NodeUp`] (restart of a running node). On error nothing
-    /// changes.
+    /// crashed node), [`SimError::NodeUp`] (restart of a running node) or
+    /// [`SimError::LeaderHasNoElectionTimer`] (timeout on a leader). On error nothing changes.
     pub fn apply(&mut self, action: Action) -> Result<ActionOutcome, SimError> {
         match action {
             Action::Crash(id) => self.crash(id).map(|_| ActionOutcome::Done),
@@ -283,6 +283,9 @@ impl Simulation {
             Action::Timeout(id) => {
                 let node = self.nodes.get_mut(&id).ok_or(SimError::UnknownNode(id))?;
                 let raft = node.raft.as_mut().ok_or(SimError::NodeDown(id))?;
+                if raft.role() == RoleKind::Leader {
+                    return Err(SimError::LeaderHasNoElectionTimer(id));
+                }
                 raft.advance_clock(self.now_ms);
                 raft.campaign();
                 self.drain(id);

@@ -27,8 +27,8 @@ pub struct SimConfig {
 }
 
 impl Default for SimConfig {
-    /// Five nodes with the seed's timings and a one-way latency of 1.5–2 s: long enough for a
-    /// message to be seen in flight at the app's default 5× speed (≥ 0.3 s of wall time), short
+    /// Five nodes with the seed's timings and a one-way latency of 1.8–2.4 s: long enough for a
+    /// message to be seen in flight at the app's default 6× speed (≥ 0.3 s of wall time), short
     /// against the 6 s heartbeat and the 20–30 s election timeout (§5.6: broadcastTime ≪
     /// electionTimeout), so most elections are decided in one round.
     fn default() -> Self {
@@ -36,8 +36,8 @@ impl Default for SimConfig {
             seed: 1,
             node_count: 5,
             raft: Config::default(),
-            latency_ms_min: 1_500,
-            latency_ms_max: 2_000,
+            latency_ms_min: 1_800,
+            latency_ms_max: 2_400,
             client: ClientConfig::default(),
         }
     }
@@ -69,6 +69,9 @@ pub enum SimError {
     NodeDown(NodeId),
     /// The node is already running.
     NodeUp(NodeId),
+    /// An election timeout was forced on a leader, which has no election timer (it sends
+    /// heartbeats instead, §5.2).
+    LeaderHasNoElectionTimer(NodeId),
 }
 
 impl fmt::Display for SimError {
@@ -90,6 +93,10 @@ impl fmt::Display for SimError {
             SimError::UnknownNode(n) => write!(f, "there is no Node {n}"),
             SimError::NodeDown(n) => write!(f, "Node {n} is crashed"),
             SimError::NodeUp(n) => write!(f, "Node {n} is already running"),
+            SimError::LeaderHasNoElectionTimer(n) => write!(
+                f,
+                "Node {n} is the leader: it has no election timer (it sends heartbeats instead)"
+            ),
         }
     }
 }

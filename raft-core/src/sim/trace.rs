@@ -264,9 +264,14 @@ fn node_event_text(node: NodeId, event: &NodeEvent) -> String {
                     format!("learned that Node {l} is leader of term {term}")
                 }
                 (_, _, Some(n)) => format!("saw term {term} from Node {n}"),
-                _ => format!("term {term}"),
+                _ => format!("moved to term {term}"),
             };
-            format!("Node {node} {why}, becoming follower")
+            if *from_role == RoleKind::Follower {
+                // Already a follower: only the term changed.
+                format!("Node {node} {why}, updating its term")
+            } else {
+                format!("Node {node} {why}, becoming follower")
+            }
         }
         NodeEvent::VoteGranted { candidate, term } => {
             format!("Node {node} voted for Node {candidate} in term {term}")
@@ -378,6 +383,33 @@ mod tests {
         assert_eq!(
             e.line(),
             "[2026-01-01 00:00:21,345] - INFO - Node 3 election timeout, becoming candidate for term 2"
+        );
+    }
+
+    #[test]
+    fn follower_that_only_adopts_a_term_is_not_said_to_become_follower() {
+        let line = |from_role| {
+            TraceEvent {
+                time_ms: 0,
+                kind: TraceKind::Node {
+                    node: NodeId(4),
+                    event: NodeEvent::BecameFollower {
+                        term: Term(2),
+                        from_role,
+                        leader: None,
+                        because_of: Some(NodeId(5)),
+                    },
+                },
+            }
+            .message()
+        };
+        assert_eq!(
+            line(RoleKind::Follower),
+            "Node 4 saw term 2 from Node 5, updating its term"
+        );
+        assert_eq!(
+            line(RoleKind::Leader),
+            "Node 4 saw term 2 from Node 5, becoming follower"
         );
     }
 
