@@ -5,7 +5,7 @@
 //   messages  every message in flight has data-message-kind
 //   actions   clicking a node opens its actions: buttons with
 //             data-action = crash | restart | timeout
-//   test ids  event-log, client-a, client-b (number inputs), client-submit,
+//   test ids  event-log, client-a, client-b (numeric text inputs), client-submit,
 //             client-summary, play-pause, speed (range input), reset
 //   URL       ?seed=N&nodes=K starts that run (K in 3..9); bad values show a
 //             visible message and fall back to the defaults (5 nodes)
@@ -120,8 +120,8 @@ test.describe('raftlab app', () => {
     await page.goto('/');
     // The log and the summary may be empty (zero-sized) at first: attached is enough.
     await expect(page.getByTestId('event-log')).toBeAttached();
-    await expect(page.getByTestId('client-a')).toHaveAttribute('type', 'number');
-    await expect(page.getByTestId('client-b')).toHaveAttribute('type', 'number');
+    await expect(page.getByTestId('client-a')).toHaveAttribute('inputmode', 'numeric');
+    await expect(page.getByTestId('client-b')).toHaveAttribute('inputmode', 'numeric');
     await expect(page.getByTestId('client-submit')).toBeVisible();
     await expect(page.getByTestId('client-summary')).toBeAttached();
     await expect(page.getByTestId('play-pause')).toBeVisible();

@@ -1,8 +1,8 @@
 //! The node actions table: one list drives the click menu, the keyboard shortcuts and the
 //! help text, so the three can never disagree.
 
-use raft_core::NodeId;
 use raft_core::sim::{Action, NodeStatus};
+use raft_core::{NodeId, RoleKind};
 
 /// Something the user can do to one node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,8 +28,6 @@ pub struct NodeActionSpec {
     pub key: char,
     /// What it does, for the button's tooltip.
     pub help: &'static str,
-    /// The node status in which it applies.
-    pub applies_when: NodeStatus,
 }
 
 /// Every node action, in menu order.
@@ -40,7 +38,6 @@ pub const NODE_ACTIONS: [NodeActionSpec; 3] = [
         label: "Crash",
         key: 'c',
         help: "Stop the node: it loses everything but its term, vote and log, and messages to it are lost",
-        applies_when: NodeStatus::Up,
     },
     NodeActionSpec {
         kind: NodeActionKind::Restart,
@@ -48,7 +45,6 @@ pub const NODE_ACTIONS: [NodeActionSpec; 3] = [
         label: "Restart",
         key: 'r',
         help: "Start the node again as a follower, from its saved term, vote and log",
-        applies_when: NodeStatus::Crashed,
     },
     NodeActionSpec {
         kind: NodeActionKind::Timeout,
@@ -56,7 +52,6 @@ pub const NODE_ACTIONS: [NodeActionSpec; 3] = [
         label: "Force election timeout",
         key: 't',
         help: "Make the node's election timer fire now: it becomes a candidate and asks for votes",
-        applies_when: NodeStatus::Up,
     },
 ];
 
@@ -79,9 +74,36 @@ impl NodeActionKind {
         }
     }
 
-    /// Whether it can be applied to a node with this status.
-    pub fn applies_to(self, status: NodeStatus) -> bool {
-        self.spec().applies_when == status
+    /// Why it cannot be applied to a node with this status and role (`role` is ignored while
+    /// crashed), or `None` if it can.
+    pub fn unavailable_because(self, status: NodeStatus, role: RoleKind) -> Option<&'static str> {
+        match (self, status) {
+            (NodeActionKind::Crash, NodeStatus::Crashed) => Some("the node is already crashed"),
+            (NodeActionKind::Restart, NodeStatus::Up) => {
+                Some("the node is running; only a crashed node can be restarted")
+            }
+            (NodeActionKind::Timeout, NodeStatus::Crashed) => {
+                Some("a crashed node has no timers; restart it first")
+            }
+            (NodeActionKind::Timeout, NodeStatus::Up) if role == RoleKind::Leader => {
+                Some("a leader has no election timer; it sends heartbeats instead")
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether it can be applied to a node with this status and role.
+    pub fn applies_to(self, status: NodeStatus, role: RoleKind) -> bool {
+        self.unavailable_because(status, role).is_none()
+    }
+
+    /// The tooltip of its button: what it does, and why it is disabled when it is.
+    pub fn title(self, status: NodeStatus, role: RoleKind) -> String {
+        let help = self.spec().help;
+        match self.unavailable_because(status, role) {
+            Some(why) => format!("{help}. Not available: {why}."),
+            None => format!("{help}."),
+        }
     }
 
     /// The action bound to a key (case-insensitive), if any.
@@ -140,11 +162,35 @@ mod tests {
     }
 
     #[test]
-    fn applicability_follows_status() {
-        assert!(NodeActionKind::Crash.applies_to(NodeStatus::Up));
-        assert!(!NodeActionKind::Crash.applies_to(NodeStatus::Crashed));
-        assert!(NodeActionKind::Restart.applies_to(NodeStatus::Crashed));
-        assert!(!NodeActionKind::Timeout.applies_to(NodeStatus::Crashed));
+    fn applicability_follows_status_and_role() {
+        use NodeActionKind::{Crash, Restart, Timeout};
+        use NodeStatus::{Crashed, Up};
+        use RoleKind::{Candidate, Follower, Leader};
+        assert!(Crash.applies_to(Up, Leader));
+        assert!(!Crash.applies_to(Crashed, Follower));
+        assert!(Restart.applies_to(Crashed, Follower));
+        assert!(!Restart.applies_to(Up, Follower));
+        assert!(Timeout.applies_to(Up, Follower) && Timeout.applies_to(Up, Candidate));
+        assert!(!Timeout.applies_to(Up, Leader));
+        assert!(!Timeout.applies_to(Crashed, Follower));
+        // Every disabled action says why in its tooltip; enabled ones do not.
+        for spec in &NODE_ACTIONS {
+            for status in [Up, Crashed] {
+                for role in [Follower, Candidate, Leader] {
+                    let title = spec.kind.title(status, role);
+                    assert!(title.starts_with(spec.help));
+                    assert_eq!(
+                        title.contains("Not available: "),
+                        !spec.kind.applies_to(status, role)
+                    );
+                }
+            }
+        }
+        assert!(
+            Timeout
+                .title(Up, Leader)
+                .ends_with("a leader has no election timer; it sends heartbeats instead.")
+        );
         assert_eq!(
             shortcut_help(),
             "c crash · r restart · t force election timeout"

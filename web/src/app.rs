@@ -2,7 +2,7 @@
 //! derives the plain-data views once per frame and lays out the page.
 
 use crate::actions::{NodeActionKind, shortcut_help};
-use crate::client_view::{latest_summary, request_views};
+use crate::client_view::{latest_result, request_count, request_views};
 use crate::components::banner::Banner;
 use crate::components::client_panel::ClientPanel;
 use crate::components::cluster::Cluster;
@@ -13,12 +13,11 @@ use crate::components::log_view::LogView;
 use crate::components::node_menu::NodeMenu;
 use crate::input::RunParams;
 use crate::state::{AppState, Msg};
-use crate::url;
 use crate::views::{self, NodeView};
+use crate::{layout, log_grid, status, url};
 use gloo::events::EventListener;
 use gloo::render::request_animation_frame;
-use raft_core::sim::{NodeStatus, Simulation};
-use raft_core::{NodeId, RoleKind};
+use raft_core::NodeId;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, KeyboardEvent};
 use yew::prelude::*;
@@ -41,41 +40,6 @@ fn inside(event: &Event, selector: &str) -> bool {
         .and_then(|t| t.dyn_into::<Element>().ok())
         .and_then(|el| el.closest(selector).ok().flatten())
         .is_some()
-}
-
-/// One sentence on the state of the cluster, above the drawing.
-fn status_line(sim: &Simulation) -> String {
-    let crashed = sim
-        .nodes()
-        .filter(|n| n.status() == NodeStatus::Crashed)
-        .count();
-    let candidates: Vec<String> = sim
-        .nodes()
-        .filter(|n| n.role() == Some(RoleKind::Candidate))
-        .map(|n| format!("Node {}", n.id()))
-        .collect();
-    let mut parts = vec![match sim.leader() {
-        Some(id) => {
-            let term = sim.node(id).map_or(0, |n| n.current_term().0);
-            format!("Leader: Node {id} (term {term})")
-        }
-        None if !candidates.is_empty() => {
-            format!("No leader yet: {} asking for votes", candidates.join(", "))
-        }
-        None => "No leader yet: waiting for an election timeout".to_string(),
-    }];
-    if crashed > 0 {
-        parts.push(format!(
-            "{crashed} node{} crashed",
-            if crashed == 1 { "" } else { "s" }
-        ));
-    }
-    let flying = sim.network().len();
-    parts.push(format!(
-        "{flying} message{} in flight",
-        if flying == 1 { "" } else { "s" }
-    ));
-    parts.join(" \u{00b7} ")
 }
 
 /// The raftlab app.
@@ -130,12 +94,15 @@ pub fn app() -> Html {
     };
     let nodes = views::node_views(&sim, state.selected, state.speed);
     let messages = views::message_views(&sim, &state.lanes);
-    let grid = views::log_grid(&sim, LOG_COLUMNS);
+    let grid = log_grid::log_grid(&sim, LOG_COLUMNS);
     let requests = request_views(&sim, &state.trace.requests);
-    let summary = latest_summary(&sim);
-    let status = status_line(&sim);
+    let total_requests = request_count(&sim);
+    let latest = latest_result(&sim);
+    let status = status::status_line(&sim);
     let now_ms = sim.now_ms();
     drop(sim);
+    let count = nodes.len();
+    let view = layout::view_box(count);
 
     let menu_node: Option<NodeView> = state
         .selected
@@ -149,7 +116,8 @@ pub fn app() -> Html {
             });
             let d = dispatch.clone();
             let onclose = Callback::from(move |()| d.dispatch(Msg::CloseMenu));
-            html! { <NodeMenu {node} {onaction} {onclose} /> }
+            let centers = nodes.iter().map(|n| n.center).collect::<Vec<_>>();
+            html! { <NodeMenu {node} {view} {centers} {onaction} {onclose} /> }
         }
         None => html! {},
     };
@@ -181,15 +149,17 @@ pub fn app() -> Html {
         let d = dispatch.clone();
         Callback::from(move |on: bool| d.dispatch(Msg::SetShowDebug(on)))
     };
-    let lines = if state.show_debug {
-        state.trace.all.clone()
+    let (lines, total_lines) = if state.show_debug {
+        (state.trace.all.clone(), state.trace.all_total)
     } else {
-        state.trace.info.clone()
+        (state.trace.info.clone(), state.trace.info_total)
     };
+
+    let has_banner = !state.url_errors.is_empty() || state.notice.is_some();
 
     html! {
         <div class="app">
-            <header class="app-header">
+            <header class={classes!("app-header", has_banner.then_some("has-banner"))}>
                 <h1>{ "raftlab" }</h1>
                 <p>
                     { "Servers running Raft elect a leader, which copies each client request into every log. Watch the messages, crash a node, send a request." }
@@ -199,26 +169,29 @@ pub fn app() -> Html {
                       params={state.params.clone()}
                       ontoggle={cb(Msg::TogglePlay)} onstep={cb(Msg::Step)}
                       {onspeed} {onreset} />
-            <Banner lines={(*state.url_errors).clone()} testid="url-error"
-                    ondismiss={cb(Msg::DismissUrlErrors)} />
-            <Banner lines={state.notice.iter().cloned().collect::<Vec<_>>()} testid="notice"
-                    ondismiss={cb(Msg::DismissNotice)} />
+            // Messages sit in the header band (see style.css) instead of pushing the page down.
+            <div class="banners">
+                <Banner lines={(*state.url_errors).clone()} testid="url-error"
+                        ondismiss={cb(Msg::DismissUrlErrors)} />
+                <Banner lines={state.notice.iter().cloned().collect::<Vec<_>>()} testid="notice"
+                        ondismiss={cb(Msg::DismissNotice)} />
+            </div>
             <main class="layout">
                 <div class="column main-column">
                     <section class="panel cluster-panel" aria-label="Cluster">
                         <div class="panel-head">
                             <h2>{ "Cluster" }</h2>
-                            <span class="status-line">{ status }</span>
+                            <span class="status-line" data-testid="status-line" title={status.clone()}>{ status }</span>
                         </div>
                         <div class="cluster-body">
-                            <div class="cluster-wrap">
+                            <div class="cluster-wrap" style={layout::wrapper_style(count)}>
                                 <Cluster {nodes} {messages} {onselect} />
                                 { menu }
                             </div>
                             <div class="cluster-side">
                                 <Legend />
                                 <p class="hint muted" title={format!("Keys for the selected node: {}; Esc closes the menu", shortcut_help())}>
-                                    { "Click a node for actions (keys c, r, t)." }
+                                    { "Click a node for actions (keys c, r, t; Esc closes)." }
                                 </p>
                             </div>
                         </div>
@@ -226,8 +199,8 @@ pub fn app() -> Html {
                     <LogView {grid} />
                 </div>
                 <div class="column side-column">
-                    <ClientPanel {requests} latest_summary={summary} {onsubmit} />
-                    <EventLog {lines} show_debug={state.show_debug} {ontoggledebug} />
+                    <ClientPanel {requests} {total_requests} {latest} {onsubmit} />
+                    <EventLog {lines} total={total_lines} show_debug={state.show_debug} {ontoggledebug} />
                 </div>
             </main>
         </div>

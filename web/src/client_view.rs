@@ -103,12 +103,31 @@ pub fn request_views(
         .collect()
 }
 
-/// The summary line of the most recent completed request, if any.
-pub fn latest_summary(sim: &Simulation) -> Option<String> {
+/// The outcome of the most recent finished request, for the "Latest result" box.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LatestResult {
+    /// Answered: the seed's summary line.
+    Completed(String),
+    /// Failed: the request and the core's reason.
+    Failed(String),
+}
+
+/// The most recent finished request (completed or failed), if any.
+pub fn latest_result(sim: &Simulation) -> Option<LatestResult> {
     sim.client().requests().rev().find_map(|r| match &r.state {
-        RequestState::Completed(s) => Some(s.text()),
+        RequestState::Completed(s) => Some(LatestResult::Completed(s.text())),
+        RequestState::Failed { reason } => Some(LatestResult::Failed(format!(
+            "Request #{} ({}) failed: {reason}",
+            r.id.0,
+            operation(&r.command)
+        ))),
         _ => None,
     })
+}
+
+/// How many requests the client has made in this run.
+pub fn request_count(sim: &Simulation) -> usize {
+    sim.client().requests().count()
 }
 
 #[cfg(test)]
@@ -132,7 +151,8 @@ mod tests {
             matches!(&v[0].status, RequestStatus::Pending(t) if t.contains("waiting for Node"))
         );
         assert!(v[0].path.starts_with("sent to Node "));
-        assert_eq!(latest_summary(&sim), None);
+        assert_eq!(latest_result(&sim), None);
+        assert_eq!(request_count(&sim), 1);
 
         sim.run_for(40_000);
         cache.sync(&sim);
@@ -144,7 +164,7 @@ mod tests {
         assert!(v[0].path.contains("answered by Node"));
         assert!(v[0].counts.contains("answered after"));
         assert!(
-            latest_summary(&sim).is_some_and(|s| s.starts_with("Leader: Node ")),
+            matches!(latest_result(&sim), Some(LatestResult::Completed(s)) if s.starts_with("Leader: Node ")),
             "summary"
         );
 
@@ -155,8 +175,18 @@ mod tests {
         let v = request_views(&sim, &cache.requests);
         assert_eq!(v.len(), 2);
         assert!(matches!(&v[0].status, RequestStatus::Failed(r) if r.contains("overflows")));
-        // The latest *completed* summary is still the 5 + 3 one.
-        assert!(latest_summary(&sim).is_some_and(|s| s.ends_with("5 + 3 = 8")));
+        // The latest result is the failure, with the core's reason.
+        match latest_result(&sim) {
+            Some(LatestResult::Failed(t)) => {
+                assert!(
+                    t.starts_with("Request #2 (9223372036854775807 + 1) failed: "),
+                    "{t}"
+                );
+                assert!(t.contains("overflows"), "{t}");
+            }
+            other => panic!("not failed: {other:?}"),
+        }
+        assert_eq!(request_count(&sim), 2);
     }
 
     #[test]

@@ -1,16 +1,8 @@
-//! Plain geometry and scales of the cluster drawing: where nodes sit on the ring, where a
-//! message in flight is, the countdown arcs, and the speed slider's log scale.
+//! Plain geometry of the cluster drawing: sizes of a node, where a message in flight is, the
+//! countdown arcs and the heartbeat pulse. Where the nodes sit is [`crate::layout`].
 //!
 //! No web types here, so everything is unit-tested natively (`cargo test --workspace`).
 
-/// Width of the SVG's coordinate system (its `viewBox`).
-pub const VIEW_W: f64 = 540.0;
-/// Height of the SVG's coordinate system (its `viewBox`).
-pub const VIEW_H: f64 = 450.0;
-/// Centre of the ring of nodes.
-pub const RING_CENTER: Point = Point { x: 276.0, y: 224.0 };
-/// Radius of the ring on which node centres sit.
-pub const RING_RADIUS: f64 = 168.0;
 /// Radius of a node's circle.
 pub const NODE_RADIUS: f64 = 38.0;
 /// Radius of the countdown arc drawn around a node.
@@ -18,8 +10,10 @@ pub const ARC_RADIUS: f64 = NODE_RADIUS + 6.0;
 /// Distance from a node's centre at which messages leave and arrive: outside its countdown
 /// arc, so a message never covers the node, its arc or its text.
 pub const MESSAGE_ANCHOR_RADIUS: f64 = ARC_RADIUS + 14.0;
-/// The simulated client's box: top-left corner, width and height.
-pub const CLIENT_BOX: (Point, f64, f64) = (Point { x: 6.0, y: 404.0 }, 78.0, 38.0);
+/// Radius of a node's invisible hit circle: it takes the clicks around the node and encloses
+/// everything drawn for it (arc, heartbeat pulse, selection ring), so the node's bounding box
+/// never changes from frame to frame (tools such as Playwright wait for a stable box).
+pub const HIT_RADIUS: f64 = ARC_RADIUS + 10.0;
 /// Distance between the two lanes of a link (one per direction), so a request and its reply
 /// on the same link never sit on top of each other.
 pub const LANE_OFFSET: f64 = 13.0;
@@ -49,26 +43,6 @@ impl Point {
     /// Euclidean distance.
     pub fn distance(self, other: Point) -> f64 {
         (other.x - self.x).hypot(other.y - self.y)
-    }
-}
-
-/// Centre of node `index` (0-based) of `count` nodes: evenly spaced on the ring, the first at
-/// the top, going clockwise.
-pub fn ring_position(index: usize, count: usize) -> Point {
-    let count = count.max(1) as f64;
-    let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * index as f64 / count;
-    Point {
-        x: RING_CENTER.x + RING_RADIUS * angle.cos(),
-        y: RING_CENTER.y + RING_RADIUS * angle.sin(),
-    }
-}
-
-/// Centre of the client box.
-pub fn client_center() -> Point {
-    let (corner, w, h) = CLIENT_BOX;
-    Point {
-        x: corner.x + w / 2.0,
-        y: corner.y + h / 2.0,
     }
 }
 
@@ -205,89 +179,12 @@ pub fn pulse(sent_ms: u64, now_ms: u64, duration_ms: u64) -> Option<(f64, f64)> 
     Some((2.0 + (ARC_RADIUS - NODE_RADIUS + 2.0) * t, 0.85 * (1.0 - t)))
 }
 
-// ----- the speed slider -----
-
-/// Slowest speed factor (virtual time per wall time).
-pub const SPEED_MIN: f64 = 0.1;
-/// Fastest speed factor.
-pub const SPEED_MAX: f64 = 100.0;
-/// Speed at start: the first election after about 5 s, every message ≥ 0.3 s in flight.
-pub const SPEED_DEFAULT: f64 = 5.0;
-/// The slider's range is `0..=SLIDER_STEPS`, mapped to the speeds on a log scale.
-pub const SLIDER_STEPS: u32 = 1000;
-
-/// The speed at slider position `pos` (0..=[`SLIDER_STEPS`]): logarithmic from
-/// [`SPEED_MIN`] to [`SPEED_MAX`]. Out-of-range or NaN positions are clamped.
-pub fn speed_from_slider(pos: f64) -> f64 {
-    let t = if pos.is_nan() {
-        0.0
-    } else {
-        (pos / f64::from(SLIDER_STEPS)).clamp(0.0, 1.0)
-    };
-    SPEED_MIN * (SPEED_MAX / SPEED_MIN).powf(t)
-}
-
-/// The slider position of `speed` (inverse of [`speed_from_slider`]), rounded to a step.
-pub fn slider_from_speed(speed: f64) -> u32 {
-    let s = speed.clamp(SPEED_MIN, SPEED_MAX);
-    let t = (s / SPEED_MIN).ln() / (SPEED_MAX / SPEED_MIN).ln();
-    (t * f64::from(SLIDER_STEPS)).round() as u32
-}
-
-/// The speed as shown next to the slider: `0.25×`, `5.0×`, `42×`.
-pub fn format_speed(speed: f64) -> String {
-    if speed < 1.0 {
-        format!("{speed:.2}×")
-    } else if speed < 10.0 {
-        format!("{speed:.1}×")
-    } else {
-        format!("{speed:.0}×")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-6
-    }
-
-    #[test]
-    fn first_node_is_at_the_top_and_nodes_are_evenly_spaced() {
-        let p = ring_position(0, 5);
-        assert!(close(p.x, RING_CENTER.x));
-        assert!(close(p.y, RING_CENTER.y - RING_RADIUS));
-        let d01 = ring_position(0, 5).distance(ring_position(1, 5));
-        let d12 = ring_position(1, 5).distance(ring_position(2, 5));
-        assert!(close(d01, d12));
-        // Clockwise: the second node is to the right of the first.
-        assert!(ring_position(1, 5).x > p.x);
-    }
-
-    #[test]
-    fn nodes_do_not_overlap_and_stay_inside_the_view_for_every_cluster_size() {
-        for n in 3..=9 {
-            for i in 0..n {
-                let p = ring_position(i, n);
-                // Everything drawn for a node (text is inside it) stays in the view.
-                assert!(p.x - ARC_RADIUS - 4.0 >= 0.0 && p.x + ARC_RADIUS + 4.0 <= VIEW_W);
-                assert!(p.y - ARC_RADIUS - 4.0 >= 0.0 && p.y + ARC_RADIUS + 4.0 <= VIEW_H);
-                for j in 0..i {
-                    assert!(p.distance(ring_position(j, n)) > 2.0 * ARC_RADIUS + 20.0);
-                }
-                // The client box stays clear of every node and its label.
-                let (corner, w, h) = CLIENT_BOX;
-                let nearest = Point {
-                    x: p.x.clamp(corner.x, corner.x + w),
-                    y: p.y.clamp(corner.y, corner.y + h),
-                };
-                assert!(
-                    nearest.distance(p) > MESSAGE_ANCHOR_RADIUS + 10.0,
-                    "n={n} i={i}"
-                );
-            }
-        }
     }
 
     #[test]
@@ -365,31 +262,5 @@ mod tests {
         assert!(r1 > r0 && o1 < o0);
         assert_eq!(pulse(100, 1100, 1000), None);
         assert_eq!(pulse(100, 100, 0), None);
-    }
-
-    #[test]
-    fn speed_scale_is_logarithmic_and_invertible() {
-        assert!(close(speed_from_slider(0.0), SPEED_MIN));
-        assert!(close(speed_from_slider(f64::from(SLIDER_STEPS)), SPEED_MAX));
-        // The middle of the slider is the geometric mean.
-        assert!(close(
-            speed_from_slider(500.0),
-            (SPEED_MIN * SPEED_MAX).sqrt()
-        ));
-        assert!(close(speed_from_slider(-5.0), SPEED_MIN));
-        assert!(close(speed_from_slider(f64::NAN), SPEED_MIN));
-        assert!(close(speed_from_slider(1e9), SPEED_MAX));
-        for pos in [0, 1, 250, 566, 999, 1000] {
-            assert_eq!(slider_from_speed(speed_from_slider(f64::from(pos))), pos);
-        }
-        let default = speed_from_slider(f64::from(slider_from_speed(SPEED_DEFAULT)));
-        assert!((default - SPEED_DEFAULT).abs() < 0.05);
-    }
-
-    #[test]
-    fn speed_labels() {
-        assert_eq!(format_speed(0.1), "0.10×");
-        assert_eq!(format_speed(5.0), "5.0×");
-        assert_eq!(format_speed(100.0), "100×");
     }
 }

@@ -30,18 +30,85 @@ impl Default for RunParams {
     }
 }
 
-/// Parses a seed: a whole number from 0 to 2^64 − 1.
+/// What is wrong with a text that should be an integer but did not parse as one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum IntegerProblem {
+    /// Nothing but spaces.
+    Empty,
+    /// Only digits (and a sign), but too big or too small for the type.
+    OutOfRange,
+    /// A whole number, but not written as plain digits (`1e3`, `1.0`, `1,000`): the plain
+    /// form, if it is short enough to suggest.
+    NotPlain(Option<String>),
+    /// A number with a fractional part (`2.5`).
+    NotWhole,
+    /// Not a number at all.
+    NotANumber,
+}
+
+/// Tells why `t` (already trimmed) is not an integer of the wanted type.
+fn integer_problem(t: &str) -> IntegerProblem {
+    if t.is_empty() {
+        return IntegerProblem::Empty;
+    }
+    let unsigned = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let all_digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    if all_digits(unsigned) {
+        return IntegerProblem::OutOfRange;
+    }
+    // Digit groups: 1,000 or 1_000 or 1 000 or 1'000.
+    let ungrouped: String = t
+        .chars()
+        .filter(|c| !matches!(c, ',' | '_' | ' ' | '\''))
+        .collect();
+    if all_digits(ungrouped.strip_prefix(['-', '+']).unwrap_or(&ungrouped))
+        && unsigned.starts_with(|c: char| c.is_ascii_digit())
+    {
+        return IntegerProblem::NotPlain(Some(ungrouped));
+    }
+    match t.parse::<f64>() {
+        Ok(v) if v.is_finite() && v.fract() == 0.0 => {
+            // Suggest the digits only while f64 holds the value exactly.
+            let plain = (v.abs() < 1e15).then(|| format!("{v:.0}"));
+            IntegerProblem::NotPlain(plain)
+        }
+        Ok(v) if v.is_finite() => IntegerProblem::NotWhole,
+        _ => IntegerProblem::NotANumber,
+    }
+}
+
+/// The "use digits only" advice for [`IntegerProblem::NotPlain`].
+fn digits_only(plain: Option<&String>) -> String {
+    match plain {
+        Some(p) => format!("use digits only, as in {p}"),
+        None => "use digits only".to_string(),
+    }
+}
+
+/// Parses a seed: a whole number from 0 to 2^64 − 1, written in plain digits (surrounding
+/// spaces and a leading `+` are fine).
 pub fn parse_seed(text: &str) -> Result<u64, String> {
     let t = text.trim();
-    if t.is_empty() {
-        return Err("the seed is empty: enter a whole number such as 1".to_string());
+    if let Ok(v) = t.parse::<u64>() {
+        return Ok(v);
     }
-    t.parse::<u64>().map_err(|_| {
-        format!(
-            "the seed \u{201c}{}\u{201d} is not valid: it must be a whole number from 0 to {}",
-            shorten(t),
-            u64::MAX
-        )
+    let range = format!("it must be a whole number from 0 to {}", u64::MAX);
+    let shown = shorten(t);
+    Err(match integer_problem(t) {
+        IntegerProblem::Empty => "the seed is empty: enter a whole number such as 1".to_string(),
+        IntegerProblem::OutOfRange => {
+            format!("the seed \u{201c}{shown}\u{201d} is out of range: {range}")
+        }
+        IntegerProblem::NotPlain(p) => format!(
+            "the seed \u{201c}{shown}\u{201d} is not written as a plain integer: {}",
+            digits_only(p.as_ref())
+        ),
+        IntegerProblem::NotWhole => {
+            format!("the seed \u{201c}{shown}\u{201d} is not a whole number: {range}")
+        }
+        IntegerProblem::NotANumber => {
+            format!("the seed \u{201c}{shown}\u{201d} is not a number: {range}")
+        }
     })
 }
 
@@ -82,31 +149,30 @@ pub fn parse_url_params(seed: Option<&str>, nodes: Option<&str>) -> (RunParams, 
 }
 
 /// Parses one operand of the client's `Add`: a whole number that fits in a signed 64-bit
-/// integer. `name` ("a" or "b") appears in the message.
+/// integer, in plain digits (surrounding spaces and a leading `+` are fine). `name` ("a" or
+/// "b") appears in the message.
 pub fn parse_operand(name: &str, text: &str) -> Result<i64, String> {
     let t = text.trim();
-    if t.is_empty() {
-        return Err(format!("Enter a whole number for {name}."));
+    if let Ok(v) = t.parse::<i64>() {
+        return Ok(v);
     }
-    match t.parse::<i64>() {
-        Ok(v) => Ok(v),
-        Err(_) => {
-            let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
-            if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
-                Err(format!(
-                    "{name} = {} is out of range: it must be between {} and {}.",
-                    shorten(t),
-                    i64::MIN,
-                    i64::MAX
-                ))
-            } else {
-                Err(format!(
-                    "{name} = \u{201c}{}\u{201d} is not a whole number.",
-                    shorten(t)
-                ))
-            }
+    let shown = shorten(t);
+    Err(match integer_problem(t) {
+        IntegerProblem::Empty => format!("Enter a whole number for {name}."),
+        IntegerProblem::OutOfRange => format!(
+            "{name} = {shown} is out of range: it must be between {} and {}.",
+            i64::MIN,
+            i64::MAX
+        ),
+        IntegerProblem::NotPlain(p) => format!(
+            "{name} = \u{201c}{shown}\u{201d} is not written as a plain integer: {}.",
+            digits_only(p.as_ref())
+        ),
+        IntegerProblem::NotWhole => {
+            format!("{name} = \u{201c}{shown}\u{201d} is not a whole number.")
         }
-    }
+        IntegerProblem::NotANumber => format!("{name} = \u{201c}{shown}\u{201d} is not a number."),
+    })
 }
 
 /// Cuts long user input so that a message stays readable.
@@ -159,6 +225,36 @@ mod tests {
     }
 
     #[test]
+    fn seeds() {
+        assert_eq!(parse_seed(" +42 "), Ok(42));
+        assert_eq!(parse_seed("18446744073709551615"), Ok(u64::MAX));
+        assert_eq!(parse_seed(&u64::MAX.to_string()), Ok(u64::MAX));
+        let cases = [
+            ("", "is empty"),
+            ("   ", "is empty"),
+            ("18446744073709551616", "out of range"),
+            ("-3", "out of range"),
+            (
+                "1e3",
+                "not written as a plain integer: use digits only, as in 1000",
+            ),
+            ("1.0", "not written as a plain integer"),
+            ("1_000", "as in 1000"),
+            ("1e300", "not written as a plain integer: use digits only"),
+            ("2.5", "not a whole number"),
+            ("abc", "not a number"),
+            ("0x10", "not a number"),
+            ("inf", "not a number"),
+            ("NaN", "not a number"),
+            ("e3", "not a number"),
+        ];
+        for (text, wanted) in cases {
+            let e = parse_seed(text).unwrap_err();
+            assert!(e.contains(wanted), "{text:?}: {e}");
+        }
+    }
+
+    #[test]
     fn operands() {
         assert_eq!(parse_operand("a", " 5 "), Ok(5));
         assert_eq!(parse_operand("a", "-7"), Ok(-7));
@@ -183,7 +279,25 @@ mod tests {
                 .unwrap_err()
                 .contains("out of range")
         );
-        assert!(parse_operand("a", "e").is_err());
+        assert!(
+            parse_operand("a", "e")
+                .unwrap_err()
+                .contains("not a number")
+        );
+        assert_eq!(parse_operand("a", "+5"), Ok(5));
+        assert_eq!(parse_operand("b", "\t-0012 \n"), Ok(-12));
+        let e = parse_operand("a", "1e3").unwrap_err();
+        assert!(
+            e.contains("not written as a plain integer") && e.contains("1000"),
+            "{e}"
+        );
+        let e = parse_operand("b", "-1,000").unwrap_err();
+        assert!(e.contains("plain integer") && e.contains("-1000"), "{e}");
+        assert!(
+            parse_operand("a", "4.0")
+                .unwrap_err()
+                .contains("plain integer")
+        );
         let long = "x".repeat(500);
         assert!(parse_operand("a", &long).unwrap_err().len() < 120);
     }

@@ -1,9 +1,9 @@
 //! raftlab's browser app: a Yew (client-side rendered) view of `raft_core::sim`.
 //!
 //! `main` only mounts [`app::App`]. The reducer in [`state`] owns the simulation; pure
-//! modules ([`geometry`], [`glyph`], [`lanes`], [`views`], [`client_view`], [`trace_cache`],
-//! [`input`], [`actions`]) turn it into plain data that the [`components`] draw, and are
-//! unit-tested natively.
+//! modules ([`layout`], [`geometry`], [`glyph`], [`lanes`], [`views`], [`log_grid`],
+//! [`status`], [`client_view`], [`trace_cache`], [`input`], [`speed`], [`actions`]) turn it
+//! into plain data that the [`components`] draw, and are unit-tested natively.
 
 #![forbid(unsafe_code)]
 
@@ -15,7 +15,11 @@ mod geometry;
 mod glyph;
 mod input;
 mod lanes;
+mod layout;
+mod log_grid;
+mod speed;
 mod state;
+mod status;
 mod trace_cache;
 mod url;
 mod views;

@@ -16,12 +16,12 @@
 //! [`Msg::Frame`]; it never reads a clock).
 
 use crate::actions::NodeActionKind;
-use crate::geometry::{SPEED_DEFAULT, SPEED_MAX, SPEED_MIN};
 use crate::input::RunParams;
 use crate::lanes::LaneMap;
+use crate::speed::{SPEED_DEFAULT, SPEED_MAX, SPEED_MIN};
 use crate::trace_cache::TraceCache;
 use raft_core::sim::{Action, SimConfig, Simulation};
-use raft_core::{Command, NodeId};
+use raft_core::{Command, NodeId, RoleKind};
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
 use yew::Reducible;
@@ -186,12 +186,25 @@ impl AppState {
         }
     }
 
-    /// Applies a node action from the menu or a shortcut; either way the menu closes and the
-    /// selection ends, so the drawing shows the result unobstructed.
+    /// Applies a node action from the menu or a shortcut. The node stays selected (its menu
+    /// stays open and shows the new state), so the next shortcut acts on it too. An action the
+    /// actions table rules out for the node's state is not sent; a notice says why.
     fn node_action(&mut self, id: NodeId, kind: NodeActionKind) {
+        let state = self.sim().and_then(|sim| {
+            sim.node(id)
+                .map(|n| (n.status(), n.role().unwrap_or(RoleKind::Follower)))
+        });
+        if let Some((status, role)) = state
+            && let Some(why) = kind.unavailable_because(status, role)
+        {
+            self.notice = Some(format!(
+                "Node {id}: \u{201c}{}\u{201d} is not available: {why}.",
+                kind.spec().label
+            ));
+            return;
+        }
         let what = format!("{} Node {id}", kind.spec().label.to_lowercase());
         self.apply(kind.to_action(id), &what);
-        self.selected = None;
     }
 }
 
@@ -283,118 +296,4 @@ impl Reducible for AppState {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use raft_core::RoleKind;
-    use raft_core::sim::NodeStatus;
-
-    fn reduce(state: Rc<AppState>, msg: Msg) -> Rc<AppState> {
-        state.reduce(msg)
-    }
-
-    fn now(state: &AppState) -> u64 {
-        state.sim().map(|s| s.now_ms()).unwrap_or_default()
-    }
-
-    #[test]
-    fn virtual_delta_caps_and_carries() {
-        assert_eq!(virtual_delta(16.0, 5.0, 0.0), (80, 0.0));
-        assert_eq!(virtual_delta(10_000.0, 1.0, 0.0).0, 250);
-        assert_eq!(virtual_delta(-5.0, 5.0, 0.0), (0, 0.0));
-        assert_eq!(virtual_delta(f64::NAN, 5.0, 0.5), (0, 0.5));
-        let (ms, carry) = virtual_delta(16.0, 0.1, 0.0);
-        assert_eq!(ms, 1);
-        assert!((carry - 0.6).abs() < 1e-9);
-    }
-
-    #[test]
-    fn frames_advance_virtual_time_by_speed_and_pause_stops_them() {
-        let mut s = Rc::new(AppState::new(RunParams::default(), vec![]));
-        s = reduce(s, Msg::Frame { wall_ms: 1000.0 });
-        assert_eq!(now(&s), 0, "the first frame only sets the reference time");
-        s = reduce(s, Msg::Frame { wall_ms: 1100.0 });
-        assert_eq!(now(&s), 500, "100 ms at 5x");
-        s = reduce(s, Msg::TogglePlay);
-        let paused = reduce(s.clone(), Msg::Frame { wall_ms: 1200.0 });
-        assert!(Rc::ptr_eq(&paused, &s), "a paused app ignores frames");
-        s = reduce(s, Msg::TogglePlay);
-        s = reduce(s, Msg::Frame { wall_ms: 60_000.0 });
-        assert_eq!(now(&s), 500, "no jump after resuming");
-        s = reduce(s, Msg::Frame { wall_ms: 61_000.0 });
-        assert_eq!(now(&s), 500 + 250 * 5, "a long gap is capped");
-    }
-
-    #[test]
-    fn step_pauses_and_moves_to_the_next_event() {
-        let s = Rc::new(AppState::new(RunParams::default(), vec![]));
-        let s = reduce(s, Msg::Step);
-        assert!(!s.playing);
-        assert!(now(&s) > 0);
-    }
-
-    #[test]
-    fn node_actions_and_errors() {
-        let mut s = Rc::new(AppState::new(RunParams { seed: 3, nodes: 3 }, vec![]));
-        s = reduce(s, Msg::Select(NodeId(2)));
-        assert_eq!(s.selected, Some(NodeId(2)));
-        s = reduce(s, Msg::Key("c".into()));
-        assert!(s.selected.is_none() && s.notice.is_none());
-        let status = |s: &AppState| {
-            s.sim()
-                .and_then(|sim| sim.node(NodeId(2)).map(|n| n.status()))
-        };
-        assert_eq!(status(&s), Some(NodeStatus::Crashed));
-        // Crashing a crashed node is an error message, not a panic.
-        s = reduce(s, Msg::NodeAction(NodeId(2), NodeActionKind::Crash));
-        assert!(
-            s.notice
-                .as_deref()
-                .is_some_and(|n| n.contains("Node 2 is crashed"))
-        );
-        s = reduce(s, Msg::DismissNotice);
-        assert!(s.notice.is_none());
-        assert_eq!(s.selected, None, "an action ends the selection");
-        let same = reduce(s.clone(), Msg::Key("r".into()));
-        assert!(Rc::ptr_eq(&same, &s), "keys without a selection do nothing");
-        s = reduce(s, Msg::Select(NodeId(2)));
-        s = reduce(s, Msg::Key("R".into()));
-        assert_eq!(status(&s), Some(NodeStatus::Up));
-        // Unknown node: an error, not a panic.
-        s = reduce(s, Msg::NodeAction(NodeId(42), NodeActionKind::Timeout));
-        assert!(s.notice.is_some());
-        s = reduce(s, Msg::Select(NodeId(1)));
-        s = reduce(s, Msg::Key("Escape".into()));
-        assert_eq!(s.selected, None);
-    }
-
-    #[test]
-    fn forced_timeout_makes_a_candidate_and_reset_starts_over() {
-        let mut s = Rc::new(AppState::new(RunParams::default(), vec!["x".into()]));
-        s = reduce(s, Msg::NodeAction(NodeId(1), NodeActionKind::Timeout));
-        let role = s
-            .sim()
-            .and_then(|sim| sim.node(NodeId(1)).and_then(|n| n.role()));
-        assert_eq!(role, Some(RoleKind::Candidate));
-        assert!(!s.trace.info.is_empty());
-        s = reduce(s, Msg::DismissUrlErrors);
-        assert!(s.url_errors.is_empty());
-        s = reduce(s, Msg::Reset(RunParams { seed: 9, nodes: 7 }));
-        assert_eq!(now(&s), 0);
-        assert_eq!(s.sim().map(|sim| sim.nodes().count()), Some(7));
-        assert!(s.trace.info.is_empty());
-        assert_eq!(s.params, RunParams { seed: 9, nodes: 7 });
-    }
-
-    #[test]
-    fn submit_and_speed() {
-        let mut s = Rc::new(AppState::new(RunParams::default(), vec![]));
-        s = reduce(s, Msg::Submit { a: 5, b: 3 });
-        assert_eq!(s.sim().map(|sim| sim.client().requests().count()), Some(1));
-        s = reduce(s, Msg::SetSpeed(1e9));
-        assert_eq!(s.speed, SPEED_MAX);
-        s = reduce(s, Msg::SetSpeed(f64::NAN));
-        assert_eq!(s.speed, SPEED_MAX);
-        s = reduce(s, Msg::SetSpeed(0.0));
-        assert_eq!(s.speed, SPEED_MIN);
-    }
-}
+mod tests;

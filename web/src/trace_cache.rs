@@ -12,7 +12,7 @@ use std::rc::Rc;
 use yew::AttrValue;
 
 /// Lines the event log keeps (per level filter).
-pub const LOG_LINES: usize = 200;
+pub const LOG_LINES: usize = 500;
 /// Client requests whose story is kept.
 pub const REQUEST_HISTORY: usize = 6;
 
@@ -114,6 +114,10 @@ pub struct TraceCache {
     pub info: Rc<VecDeque<LogLine>>,
     /// The last [`LOG_LINES`] lines of any level.
     pub all: Rc<VecDeque<LogLine>>,
+    /// How many INFO lines the run has produced (older ones than `info` holds were dropped).
+    pub info_total: usize,
+    /// How many lines of any level the run has produced.
+    pub all_total: usize,
     /// The steps of the last [`REQUEST_HISTORY`] client requests.
     pub requests: Rc<BTreeMap<RequestId, Vec<RequestStep>>>,
 }
@@ -149,6 +153,8 @@ impl TraceCache {
         let new = &events[self.seen..];
         let base = self.seen;
         self.seen = events.len();
+        self.all_total += new.len();
+        self.info_total += new.iter().filter(|e| e.level() == Level::Info).count();
 
         // Lines: only the newest LOG_LINES of each kind can survive, so walk the new events
         // from the end and format no more than that.
@@ -294,6 +300,8 @@ mod tests {
         let start = expect_info.len().saturating_sub(LOG_LINES);
         let got_info: Vec<String> = cache.info.iter().map(|l| l.text.to_string()).collect();
         assert_eq!(got_info, expect_info[start..]);
+        assert_eq!(cache.all_total, events.len());
+        assert_eq!(cache.info_total, expect_info.len());
         assert!(cache.info.iter().any(|l| l.tone == Tone::Leader));
         // Sequence numbers increase (they are DOM keys).
         assert!(

@@ -6,8 +6,9 @@
 
 use crate::geometry::{self, MESSAGE_ANCHOR_RADIUS, Point};
 use crate::lanes::LaneMap;
+use crate::layout::{self, CLIENT_ANCHOR_RADIUS};
 use raft_core::sim::{Endpoint, Envelope, NodeStatus, Payload, SimNode, Simulation};
-use raft_core::{Command, MessageBody, MessageKind, NodeId, RoleKind};
+use raft_core::{MessageBody, MessageKind, NodeId, RoleKind};
 
 /// How a node is drawn.
 #[derive(Clone, Debug, PartialEq)]
@@ -66,7 +67,7 @@ fn node_view(
     let id = node.id();
     let mut view = NodeView {
         id: id.0,
-        center: geometry::ring_position(index, count),
+        center: layout::ring_position(index, count),
         status: node.status(),
         role: RoleKind::Follower,
         term: node.current_term().0,
@@ -132,6 +133,9 @@ pub struct MessageView {
     pub entries: usize,
     /// Hover text: sender, recipient and contents.
     pub title: String,
+    /// Client messages only: the start and end of the track it flies along (drawn faintly,
+    /// so that students see where it goes).
+    pub track: Option<(Point, Point)>,
 }
 
 /// Centre of an endpoint and the radius at which messages leave or reach it.
@@ -139,12 +143,9 @@ pub fn endpoint_anchor(ep: Endpoint, count: usize) -> (Point, f64) {
     match ep {
         Endpoint::Node(NodeId(n)) => {
             let index = usize::try_from(n.saturating_sub(1)).unwrap_or(0);
-            (geometry::ring_position(index, count), MESSAGE_ANCHOR_RADIUS)
+            (layout::ring_position(index, count), MESSAGE_ANCHOR_RADIUS)
         }
-        Endpoint::Client => (
-            geometry::client_center(),
-            geometry::CLIENT_BOX.1 / 2.0 + 10.0,
-        ),
+        Endpoint::Client => (layout::client_center(), CLIENT_ANCHOR_RADIUS),
     }
 }
 
@@ -164,12 +165,15 @@ pub fn message_view(env: &Envelope, count: usize, now_ms: u64, lane: u8) -> Mess
     let (from, from_r) = endpoint_anchor(env.from, count);
     let (to, to_r) = endpoint_anchor(env.to, count);
     let progress = geometry::flight_progress(env.sent_at_ms, env.deliver_at_ms, now_ms);
+    let at = |p: f64| geometry::message_position(from, to, from_r, to_r, p, lane);
+    let with_client = env.from == Endpoint::Client || env.to == Endpoint::Client;
     MessageView {
         id: env.id.0,
         kind: env.kind(),
-        at: geometry::message_position(from, to, from_r, to_r, progress, lane),
+        at: at(progress),
         entries: entry_count(env),
         title: format!("{} \u{2192} {}: {}", env.from, env.to, env.describe()),
+        track: with_client.then(|| (at(0.0), at(1.0))),
     }
 }
 
@@ -182,115 +186,10 @@ pub fn message_views(sim: &Simulation, lanes: &LaneMap) -> Vec<MessageView> {
         .collect()
 }
 
-/// A command as a log cell shows it: `5+3` or `no-op`.
-pub fn command_short(command: &Command) -> String {
-    match command {
-        Command::Noop => "no-op".to_string(),
-        Command::Add { a, b } => {
-            if *b < 0 {
-                format!("{a}\u{2212}{}", b.unsigned_abs())
-            } else {
-                format!("{a}+{b}")
-            }
-        }
-    }
-}
-
-/// One log slot of one node.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LogCell {
-    /// The entry's term.
-    pub term: u64,
-    /// Short command text.
-    pub text: String,
-    /// Whether this node knows the entry is committed (index ≤ its commit index).
-    pub committed: bool,
-}
-
-/// One node's row of the log grid.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LogRow {
-    /// Node id.
-    pub node: u64,
-    /// Role (`Follower` while crashed).
-    pub role: RoleKind,
-    /// Whether the node is crashed (its row shows the log on stable storage).
-    pub crashed: bool,
-    /// The node's commit index (0 while crashed: it is volatile state).
-    pub commit_index: u64,
-    /// Last index in its log.
-    pub last_index: u64,
-    /// Cells for the shown indexes; `None` where the log has no entry.
-    pub cells: Vec<Option<LogCell>>,
-}
-
-/// The log grid: the last few indexes of every node's log.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LogGrid {
-    /// First index shown (≥ 1).
-    pub first: u64,
-    /// Last index shown (the longest log's last index; 0 when all logs are empty).
-    pub last: u64,
-    /// One row per node, in id order.
-    pub rows: Vec<LogRow>,
-    /// The current leader and its commit index.
-    pub leader: Option<(u64, u64)>,
-}
-
-/// Builds the log grid showing at most `max_columns` indexes: the most recent ones.
-pub fn log_grid(sim: &Simulation, max_columns: u64) -> LogGrid {
-    let last = sim
-        .nodes()
-        .map(|n| {
-            n.raft()
-                .map_or(n.storage().log.last_index(), |r| r.log().last_index())
-                .0
-        })
-        .max()
-        .unwrap_or(0);
-    let first = last.saturating_sub(max_columns.max(1) - 1).max(1);
-    let rows = sim
-        .nodes()
-        .map(|n| {
-            let (log, commit, role) = match n.raft() {
-                Some(r) => (r.log(), r.commit_index().0, r.role()),
-                None => (&n.storage().log, 0, RoleKind::Follower),
-            };
-            let cells = (first..=last)
-                .map(|i| {
-                    log.get(raft_core::LogIndex(i)).map(|e| LogCell {
-                        term: e.term.0,
-                        text: command_short(&e.command),
-                        committed: i <= commit,
-                    })
-                })
-                .collect();
-            LogRow {
-                node: n.id().0,
-                role,
-                crashed: n.raft().is_none(),
-                commit_index: commit,
-                last_index: log.last_index().0,
-                cells,
-            }
-        })
-        .collect();
-    let leader = sim.leader().and_then(|id| {
-        sim.node(id)
-            .and_then(SimNode::raft)
-            .map(|r| (id.0, r.commit_index().0))
-    });
-    LogGrid {
-        first,
-        last,
-        rows,
-        leader,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use raft_core::Command;
     use raft_core::sim::{Action, SimConfig};
 
     fn sim_with_leader() -> Simulation {
@@ -315,59 +214,9 @@ mod tests {
             assert_eq!(n.heartbeat_left, None);
         }
         assert!(nodes[1].selected && !nodes[0].selected);
-        let grid = log_grid(&sim, 20);
+        let grid = crate::log_grid::log_grid(&sim, 20);
         assert_eq!((grid.first, grid.last, grid.leader), (1, 0, None));
         assert!(grid.rows.iter().all(|r| r.cells.is_empty()));
-    }
-
-    #[test]
-    fn leader_has_heartbeat_arc_and_committed_noop() {
-        let mut sim = sim_with_leader();
-        sim.run_for(15_000);
-        let leader = sim.leader().expect("still a leader");
-        let nodes = node_views(&sim, None, 5.0);
-        let lv = &nodes[(leader.0 - 1) as usize];
-        assert_eq!(lv.role, RoleKind::Leader);
-        assert!(lv.heartbeat_left.is_some() && lv.election_left.is_none());
-        let grid = log_grid(&sim, 20);
-        let (lid, commit) = grid.leader.expect("leader in grid");
-        assert_eq!(lid, leader.0);
-        assert!(commit >= 1);
-        let row = &grid.rows[(leader.0 - 1) as usize];
-        let first = row.cells[0].as_ref().expect("leader has entry 1");
-        assert_eq!(first.text, "no-op");
-        assert!(first.committed);
-    }
-
-    #[test]
-    fn crashed_node_shows_saved_state_as_follower() {
-        let mut sim = sim_with_leader();
-        sim.run_for(15_000);
-        let leader = sim.leader().expect("leader");
-        sim.apply(Action::Crash(leader)).expect("crash works");
-        let nodes = node_views(&sim, None, 5.0);
-        let v = &nodes[(leader.0 - 1) as usize];
-        assert_eq!(v.status, NodeStatus::Crashed);
-        assert_eq!(v.role, RoleKind::Follower);
-        assert!(v.term >= 1);
-        assert!(v.election_left.is_none() && v.pulse.is_none());
-        let row = &log_grid(&sim, 20).rows[(leader.0 - 1) as usize];
-        assert!(row.crashed && row.commit_index == 0);
-        assert!(row.cells.iter().flatten().all(|c| !c.committed));
-    }
-
-    #[test]
-    fn log_grid_shows_only_the_last_columns() {
-        let mut sim = sim_with_leader();
-        for i in 0..6 {
-            sim.apply(Action::Submit(Command::Add { a: i, b: 1 }))
-                .expect("submit");
-            sim.run_for(20_000);
-        }
-        let grid = log_grid(&sim, 4);
-        assert!(grid.last >= 4);
-        assert_eq!(grid.last - grid.first + 1, 4);
-        assert!(grid.rows.iter().all(|r| r.cells.len() == 4));
     }
 
     #[test]
@@ -379,21 +228,35 @@ mod tests {
         lanes.sync(&sim);
         let msgs = message_views(&sim, &lanes);
         assert!(!msgs.is_empty());
+        let vb = layout::view_box(5);
         for m in &msgs {
-            assert!(m.at.x > 0.0 && m.at.x < geometry::VIEW_W);
-            assert!(m.at.y > 0.0 && m.at.y < geometry::VIEW_H);
+            assert!(m.at.x > vb.x && m.at.x < vb.x + vb.w);
+            assert!(m.at.y > vb.y && m.at.y < vb.y + vb.h);
             assert!(m.title.contains("Node"));
+            assert!(m.track.is_none(), "only client messages have a drawn track");
         }
     }
 
     #[test]
-    fn command_texts() {
-        assert_eq!(command_short(&Command::Noop), "no-op");
-        assert_eq!(command_short(&Command::Add { a: 5, b: 3 }), "5+3");
-        assert_eq!(command_short(&Command::Add { a: 5, b: -3 }), "5\u{2212}3");
-        assert_eq!(
-            command_short(&Command::Add { a: 0, b: i64::MIN }),
-            "0\u{2212}9223372036854775808"
+    fn client_messages_have_a_track_from_the_centre() {
+        let mut sim = sim_with_leader();
+        sim.apply(Action::Submit(Command::Add { a: 1, b: 2 }))
+            .expect("submit");
+        let mut lanes = LaneMap::default();
+        lanes.sync(&sim);
+        let msgs = message_views(&sim, &lanes);
+        let req = msgs
+            .iter()
+            .find(|m| m.kind == MessageKind::ClientRequest)
+            .expect("the request is in flight");
+        let (start, end) = req.track.expect("a client message has a track");
+        // It starts just outside the client box (within a lane's offset) and ends near a node.
+        let centre = layout::client_center();
+        assert!((start.distance(centre) - CLIENT_ANCHOR_RADIUS).abs() < 20.0);
+        assert!(end.distance(centre) > layout::RING_RADIUS_MIN - MESSAGE_ANCHOR_RADIUS - 20.0);
+        assert!(
+            req.at.distance(start) < 1.0,
+            "just sent: at the start of its track"
         );
     }
 }

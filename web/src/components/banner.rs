@@ -1,4 +1,6 @@
-//! Dismissable messages: bad URL parameters and refused actions.
+//! Dismissable messages: bad URL parameters and refused actions. They sit in the page header's
+//! band, one line each (the full text is the title, and the banner unfolds while hovered or
+//! focused), so showing or dismissing one never moves the rest of the page.
 
 use yew::prelude::*;
 
@@ -23,9 +25,10 @@ pub fn banner(props: &BannerProps) -> Html {
         let cb = props.ondismiss.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
     };
+    let full = props.lines.join(" ");
     html! {
-        <div class="banner" role="alert" data-testid={props.testid.clone()}>
-            <div class="banner-text">
+        <div class="banner" role="alert" data-testid={props.testid.clone()} title={full}>
+            <div class="banner-text" tabindex="0">
                 { for props.lines.iter().map(|l| html! { <p>{ l.clone() }</p> }) }
             </div>
             <button type="button" class="close" aria-label="Dismiss" title="Dismiss" {onclick}>

@@ -1,6 +1,6 @@
 //! The client panel: send `a + b` to the cluster and follow what happens to it.
 
-use crate::client_view::{RequestStatus, RequestView};
+use crate::client_view::{LatestResult, RequestStatus, RequestView};
 use crate::input::parse_operand;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -10,17 +10,36 @@ use yew::prelude::*;
 pub struct ClientPanelProps {
     /// Recent requests, newest first.
     pub requests: Vec<RequestView>,
-    /// Summary of the latest completed request.
-    pub latest_summary: Option<String>,
+    /// How many requests the run has made (more than `requests` when the list is truncated).
+    pub total_requests: usize,
+    /// The latest finished request (completed or failed).
+    pub latest: Option<LatestResult>,
     /// Valid operands were submitted.
     pub onsubmit: Callback<(i64, i64)>,
 }
 
-fn text_input(state: &UseStateHandle<String>) -> Callback<InputEvent> {
-    let state = state.clone();
+/// Both operands, or the message about the first bad one.
+fn parse_pair(a: &str, b: &str) -> Result<(i64, i64), String> {
+    parse_operand("a", a)
+        .and_then(|x| parse_operand("b", b).map(|y| (x, y)))
+        .map_err(|msg| format!("Not sent: {msg}"))
+}
+
+/// Keeps `state` in step with the input. While an error is shown it is re-checked on every
+/// keystroke, so the message is always about what is in the fields now.
+fn text_input(
+    state: &UseStateHandle<String>,
+    error: &UseStateHandle<Option<String>>,
+    recheck: impl Fn(&str) -> Result<(i64, i64), String> + 'static,
+) -> Callback<InputEvent> {
+    let (state, error) = (state.clone(), error.clone());
     Callback::from(move |e: InputEvent| {
         if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-            state.set(input.value());
+            let value = input.value();
+            if error.is_some() {
+                error.set(recheck(&value).err());
+            }
+            state.set(value);
         }
     })
 }
@@ -58,17 +77,30 @@ pub fn client_panel(props: &ClientPanelProps) -> Html {
         let cb = props.onsubmit.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let parsed =
-                parse_operand("a", &a).and_then(|x| parse_operand("b", &b).map(|y| (x, y)));
-            match parsed {
+            match parse_pair(&a, &b) {
                 Ok(pair) => {
                     error.set(None);
                     cb.emit(pair);
                 }
-                Err(msg) => error.set(Some(format!("Not sent: {msg}"))),
+                Err(msg) => error.set(Some(msg)),
             }
         })
     };
+    let on_a = {
+        let b = b.clone();
+        text_input(&a, &error, move |v| parse_pair(v, &b))
+    };
+    let on_b = {
+        let a = a.clone();
+        text_input(&b, &error, move |v| parse_pair(&a, v))
+    };
+    let (summary_class, summary) = match &props.latest {
+        None => ("empty", "No request finished yet.".to_string()),
+        Some(LatestResult::Completed(t)) => ("", t.clone()),
+        Some(LatestResult::Failed(t)) => ("failed", t.clone()),
+    };
+    let shown = props.requests.len();
+    let invalid = error.is_some().then_some("true");
 
     html! {
         <section class="panel client-panel" aria-label="Client">
@@ -76,24 +108,29 @@ pub fn client_panel(props: &ClientPanelProps) -> Html {
                 <h2>{ "Client" }</h2>
                 <span class="muted">{ "sends a + b to a random node; only the leader performs it" }</span>
             </div>
-            <form class="client-form" onsubmit={onsubmit}>
-                <input type="number" data-testid="client-a" aria-label="a" step="1"
-                       value={(*a).clone()} oninput={text_input(&a)} />
+            <form class="client-form" onsubmit={onsubmit} novalidate={true}>
+                <input type="text" inputmode="numeric" data-testid="client-a" aria-label="a"
+                       autocomplete="off" spellcheck="false" aria-invalid={invalid}
+                       value={(*a).clone()} oninput={on_a} />
                 <span class="op">{ "+" }</span>
-                <input type="number" data-testid="client-b" aria-label="b" step="1"
-                       value={(*b).clone()} oninput={text_input(&b)} />
+                <input type="text" inputmode="numeric" data-testid="client-b" aria-label="b"
+                       autocomplete="off" spellcheck="false" aria-invalid={invalid}
+                       value={(*b).clone()} oninput={on_b} />
                 <button type="submit" class="primary" data-testid="client-submit">{ "Send" }</button>
             </form>
             if let Some(msg) = &*error {
                 <p class="inline-error" role="alert">{ msg.clone() }</p>
             }
-            <div class={classes!("summary", props.latest_summary.is_none().then_some("empty"))}>
+            <div class={classes!("summary", summary_class)}>
                 <span class="muted">{ "Latest result" }</span>
-                <div data-testid="client-summary">
-                    { props.latest_summary.clone().unwrap_or_else(|| "No request completed yet.".to_string()) }
-                </div>
+                <div data-testid="client-summary" title={summary.clone()}>{ summary }</div>
             </div>
-            if !props.requests.is_empty() {
+            if shown > 0 {
+                if props.total_requests > shown {
+                    <p class="muted list-note">
+                        { format!("showing the {shown} most recent of {} requests", props.total_requests) }
+                    </p>
+                }
                 <ol class="requests">{ for props.requests.iter().map(request_item) }</ol>
             }
         </section>

@@ -1,10 +1,12 @@
-//! The cluster drawing: one SVG with fixed layers, bottom to top: links, the client box,
-//! messages in flight, nodes. Messages travel from node edge to node edge, so they never cover
-//! a node (a click on a node always reaches it).
+//! The cluster drawing: one SVG with fixed layers, bottom to top: links, the tracks of client
+//! messages in flight, the client box (at the centre of the ring), messages in flight, nodes.
+//! Messages travel from node edge to node edge, and nodes are on top, so a click on a node
+//! always reaches it.
 
 use super::message::Message;
 use super::node::Node;
-use crate::geometry::{self, CLIENT_BOX, VIEW_H, VIEW_W};
+use crate::geometry::Point;
+use crate::layout::{self, CLIENT_H, CLIENT_W};
 use crate::views::{MessageView, NodeView};
 use raft_core::NodeId;
 use yew::prelude::*;
@@ -34,8 +36,8 @@ fn links(props: &LinksProps) -> Html {
     let lines = (0..n)
         .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
         .map(|(i, j)| {
-            let a = geometry::ring_position(i, n);
-            let b = geometry::ring_position(j, n);
+            let a = layout::ring_position(i, n);
+            let b = layout::ring_position(j, n);
             html! {
                 <line class="link" x1={format!("{:.1}", a.x)} y1={format!("{:.1}", a.y)}
                       x2={format!("{:.1}", b.x)} y2={format!("{:.1}", b.y)} />
@@ -44,29 +46,47 @@ fn links(props: &LinksProps) -> Html {
     html! { <g class="links">{ for lines }</g> }
 }
 
-/// The simulated client, bottom left.
+/// The simulated client, in a small box at the centre of the ring: its path to any node is a
+/// radius, which passes over no other node.
 #[function_component(ClientBox)]
 fn client_box() -> Html {
-    let (corner, w, h) = CLIENT_BOX;
+    let c = layout::client_center();
     html! {
         <g class="client-box">
             <title>{ "The client: it sends your requests to a random node, follows redirects to the leader and retries" }</title>
-            <rect x={corner.x.to_string()} y={corner.y.to_string()} width={w.to_string()}
-                  height={h.to_string()} rx="6" />
-            <text x={(corner.x + w / 2.0).to_string()} y={(corner.y + h / 2.0 + 1.0).to_string()}>
-                { "Client" }
-            </text>
+            <rect x={(c.x - CLIENT_W / 2.0).to_string()} y={(c.y - CLIENT_H / 2.0).to_string()}
+                  width={CLIENT_W.to_string()} height={CLIENT_H.to_string()} rx="6" />
+            <text x={c.x.to_string()} y={(c.y + 1.0).to_string()}>{ "Client" }</text>
         </g>
+    }
+}
+
+/// The faint dashed track, with an arrowhead, of a client message in flight.
+fn track(id: u64, (a, b): (Point, Point)) -> Html {
+    html! {
+        <line key={id} class="client-track" marker-end="url(#client-arrow)"
+              x1={format!("{:.1}", a.x)} y1={format!("{:.1}", a.y)}
+              x2={format!("{:.1}", b.x)} y2={format!("{:.1}", b.y)} />
     }
 }
 
 /// The SVG cluster view.
 #[function_component(Cluster)]
 pub fn cluster(props: &ClusterProps) -> Html {
+    let view = layout::view_box(props.nodes.len());
     html! {
-        <svg class="cluster" viewBox={format!("0 0 {VIEW_W} {VIEW_H}")}
-             role="img" aria-label="The cluster: servers on a ring and the messages between them">
+        <svg class="cluster" viewBox={view.attr()}
+             role="img" aria-label="The cluster: servers on a ring, the client in the middle, and the messages between them">
+            <defs>
+                <marker id="client-arrow" viewBox="0 0 10 10" refX="9" refY="5"
+                        markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                    <path d="M 0 1 L 9 5 L 0 9 z" />
+                </marker>
+            </defs>
             <Links count={props.nodes.len()} />
+            <g class="client-tracks">
+                { for props.messages.iter().filter_map(|m| m.track.map(|t| track(m.id, t))) }
+            </g>
             <ClientBox />
             <g class="messages">
                 { for props.messages.iter().map(|m| html! { <Message key={m.id} view={m.clone()} /> }) }

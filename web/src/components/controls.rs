@@ -1,7 +1,7 @@
 //! The toolbar: play/pause, single step, speed, virtual time, and a new run (seed + size).
 
-use crate::geometry::{SLIDER_STEPS, format_speed, slider_from_speed, speed_from_slider};
 use crate::input::{MAX_APP_NODES, MIN_NODES, RunParams, parse_seed};
+use crate::speed::{SLIDER_STEPS, format_speed, slider_from_speed, speed_from_slider};
 use raft_core::sim::format_timestamp;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -25,6 +25,11 @@ pub struct ControlsProps {
     pub onspeed: Callback<f64>,
     /// Reset pressed with valid parameters.
     pub onreset: Callback<RunParams>,
+}
+
+/// The message shown when Reset is refused.
+fn not_reset(msg: String) -> String {
+    format!("Not reset: {msg}.")
 }
 
 /// The toolbar.
@@ -52,11 +57,17 @@ pub fn controls(props: &ControlsProps) -> Html {
             }
         })
     };
+    // While an error is shown it is re-checked on every keystroke, so the message is always
+    // about what is in the field now (and goes away once the seed is fine).
     let onseed = {
-        let seed_text = seed_text.clone();
+        let (seed_text, error) = (seed_text.clone(), error.clone());
         Callback::from(move |e: InputEvent| {
             if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-                seed_text.set(input.value());
+                let value = input.value();
+                if error.is_some() {
+                    error.set(parse_seed(&value).err().map(not_reset));
+                }
+                seed_text.set(value);
             }
         })
     };
@@ -79,12 +90,14 @@ pub fn controls(props: &ControlsProps) -> Html {
             match parse_seed(&seed_text) {
                 Ok(seed) => {
                     error.set(None);
+                    // Show the seed as the run uses it (" +42 " becomes "42").
+                    seed_text.set(seed.to_string());
                     cb.emit(RunParams {
                         seed,
                         nodes: *nodes,
                     });
                 }
-                Err(msg) => error.set(Some(format!("Not reset: {msg}."))),
+                Err(msg) => error.set(Some(not_reset(msg))),
             }
         })
     };
@@ -115,10 +128,12 @@ pub fn controls(props: &ControlsProps) -> Html {
                 <span class="muted">{ "Virtual time" }</span>
                 <time data-testid="virtual-time">{ format_timestamp(props.now_ms) }</time>
             </div>
-            <form class="group reset" onsubmit={onreset}>
-                <label>
+            <form class="group reset" onsubmit={onreset} novalidate={true}>
+                <label title={format!("Any whole number from 0 to {}: the same seed always gives the same run", u64::MAX)}>
                     <span>{ "Seed" }</span>
-                    <input type="number" data-testid="seed" min="0" step="1" inputmode="numeric"
+                    <input type="text" inputmode="numeric" data-testid="seed"
+                           autocomplete="off" spellcheck="false"
+                           aria-invalid={error.is_some().then_some("true")}
                            value={(*seed_text).clone()} oninput={onseed} />
                 </label>
                 <label>
@@ -133,7 +148,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                         title="Start a new run with this seed and cluster size">{ "Reset" }</button>
             </form>
             if let Some(msg) = &*error {
-                <p class="inline-error" role="alert">{ msg.clone() }</p>
+                <p class="inline-error toolbar-error" role="alert">{ msg.clone() }</p>
             }
         </div>
     }

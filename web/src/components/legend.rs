@@ -47,21 +47,33 @@ pub fn legend() -> Html {
                         <circle class="timer-track" r="10" />
                         <path class="timer election" d="M 0 -10 A 10 10 0 1 1 -10 0" />
                     </svg>
-                    { "time left before an election timeout (leader: before the next heartbeats)" }
+                    { "time left before an election timeout (leader: until the next heartbeats)" }
                 </li>
             </ul>
             <h3>{ "Messages (box: request, circle: reply)" }</h3>
-            <ul>
-                { message_swatch(MessageKind::RequestVote, "RequestVote") }
-                { message_swatch(MessageKind::VoteGranted, "vote granted") }
-                { message_swatch(MessageKind::VoteDenied, "vote denied") }
-                { message_swatch(MessageKind::Heartbeat, "heartbeat") }
-                { message_swatch(MessageKind::AppendEntries, "AppendEntries, n entries") }
-                { message_swatch(MessageKind::AppendOk, "append ok") }
-                { message_swatch(MessageKind::AppendRejected, "append rejected") }
-                { message_swatch(MessageKind::ClientRequest, "client request") }
-                { message_swatch(MessageKind::ClientReply, "client answer") }
-            </ul>
+            <p class="legend-note muted">{ "(pause to hover a message for its fields)" }</p>
+            <div class="legend-columns">
+                <ul aria-label="Requests">
+                    { message_swatch(MessageKind::RequestVote, "RequestVote") }
+                    { message_swatch(MessageKind::Heartbeat, "heartbeat") }
+                    { message_swatch(MessageKind::AppendEntries, "AppendEntries, n entries") }
+                    { message_swatch(MessageKind::ClientRequest, "client request") }
+                    <li>
+                        <svg class="swatch wide" viewBox="-24 -12 48 24" aria-hidden="true">
+                            <line class="client-track" x1="-20" y1="0" x2="16" y2="0"
+                                  marker-end="url(#client-arrow)" />
+                        </svg>
+                        { "client message's path" }
+                    </li>
+                </ul>
+                <ul aria-label="Replies">
+                    { message_swatch(MessageKind::VoteGranted, "vote granted") }
+                    { message_swatch(MessageKind::VoteDenied, "vote denied") }
+                    { message_swatch(MessageKind::AppendOk, "append ok") }
+                    { message_swatch(MessageKind::AppendRejected, "append rejected") }
+                    { message_swatch(MessageKind::ClientReply, "client answer") }
+                </ul>
+            </div>
         </section>
     }
 }

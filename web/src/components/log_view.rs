@@ -1,8 +1,10 @@
 //! The logs of all nodes, one row per node and one column per log index (the most recent
-//! indexes only). Committed entries are solid, uncommitted ones dashed and faded; a gold line
-//! marks the leader's commit index.
+//! indexes only). Entries a node knows to be committed are solid, the others dashed and faded;
+//! a gold line marks the leader's commit index. The row labels stay in view (sticky) when the
+//! grid scrolls sideways.
 
-use crate::views::{LogCell, LogGrid, LogRow};
+use crate::log_grid::{LogCell, LogGrid, LogRow};
+use crate::status::log_caption;
 use raft_core::RoleKind;
 use yew::prelude::*;
 
@@ -28,9 +30,9 @@ fn cell(c: Option<&LogCell>, index: u64, commit_edge: bool) -> Html {
                 c.term,
                 c.text,
                 if c.committed {
-                    "committed on this node"
+                    "committed, as far as this node knows"
                 } else {
-                    "not known to be committed on this node"
+                    "not known to be committed by this node"
                 }
             );
             html! {
@@ -116,25 +118,29 @@ pub fn log_view(props: &LogViewProps) -> Html {
             </div>
         }
     };
-    let caption = match g.leader {
-        Some((id, commit)) => {
-            format!("Leader Node {id} has committed up to index {commit} (gold line)")
-        }
-        None => "No leader right now: nothing new can be committed.".to_string(),
+    let caption = log_caption(g);
+    // Reserved even when empty, so that the panel does not change height every heartbeat.
+    let hint = if g.lagging {
+        "Followers learn the commit index from the leader\u{2019}s next AppendEntries (heartbeat)."
+    } else {
+        ""
     };
     html! {
         <section class="panel log-view" aria-label="Logs">
             <div class="panel-head">
                 <h2>{ "Logs" }</h2>
-                <span class="muted">{ caption }</span>
-                <span class="log-key muted" title="tN in a cell is the term in which a leader created the entry">
-                    <span class="cell committed term-1 sample"><span class="cell-cmd">{ "t1" }</span></span>
-                    { "committed" }
-                    <span class="cell uncommitted term-1 sample"><span class="cell-cmd">{ "t1" }</span></span>
-                    { "not committed yet" }
-                </span>
+                <span class="muted log-caption" title={caption.clone()}>{ caption }</span>
             </div>
             <div class="log-scroll" ref={scroller}>{ body }</div>
+            <div class="log-foot">
+                <span class="log-key muted" title="tN in a cell is the term in which a leader created the entry. Each node learns which entries are committed from the leader, so a follower (or a restarted node) may not know yet.">
+                    <span class="cell committed term-1 sample"><span class="cell-cmd">{ "t1" }</span></span>
+                    { "committed (as far as this node knows)" }
+                    <span class="cell uncommitted term-1 sample"><span class="cell-cmd">{ "t1" }</span></span>
+                    { "not known to be committed by this node" }
+                </span>
+                <span class="log-hint" data-testid="commit-hint" aria-live="polite">{ hint }</span>
+            </div>
         </section>
     }
 }

@@ -1,7 +1,8 @@
 //! One server on the ring. Its role shows three ways at once: colour, outline (plain,
 //! dashed, thick gold, grey with a cross) and a text label, plus a crown on the leader.
+//! Everything is drawn within [`HIT_RADIUS`] of the centre, so the group's box is stable.
 
-use crate::geometry::{ARC_RADIUS, NODE_RADIUS, Point, arc_path};
+use crate::geometry::{ARC_RADIUS, HIT_RADIUS, NODE_RADIUS, Point, arc_path};
 use crate::views::NodeView;
 use raft_core::sim::NodeStatus;
 use raft_core::{NodeId, RoleKind};
@@ -123,6 +124,9 @@ pub fn node(props: &NodeProps) -> Html {
            aria-label={format!("Node {}, {}, term {}: open actions", v.id, role_label(v).to_lowercase(), v.term)}
            {onclick} {onkeydown}>
             <title>{ v.title.clone() }</title>
+            // Invisible, and larger than anything else drawn for the node: it takes clicks
+            // near the node and keeps the group's bounding box the same on every frame.
+            <circle class="hit" r={HIT_RADIUS.to_string()} />
             { pulse }
             { selected }
             { arc }

@@ -2,7 +2,8 @@
 //! ([`crate::actions::NODE_ACTIONS`]), which also drives the keyboard shortcuts.
 
 use crate::actions::{NODE_ACTIONS, NodeActionKind};
-use crate::geometry::{ARC_RADIUS, RING_CENTER, VIEW_H, VIEW_W};
+use crate::geometry::{ARC_RADIUS, HIT_RADIUS, Point};
+use crate::layout::ViewBox;
 use crate::views::NodeView;
 use raft_core::sim::NodeStatus;
 use yew::prelude::*;
@@ -10,60 +11,92 @@ use yew::prelude::*;
 /// Properties of [`NodeMenu`].
 #[derive(Properties, PartialEq)]
 pub struct NodeMenuProps {
-    /// The node the menu is for.
+    /// The node the menu is for (its buttons follow its state live).
     pub node: NodeView,
+    /// The drawing's `viewBox`, to place the menu next to the node.
+    pub view: ViewBox,
+    /// Centres of all nodes (the menu keeps clear of them).
+    pub centers: Vec<Point>,
     /// An action was chosen.
     pub onaction: Callback<NodeActionKind>,
     /// The close button was pressed.
     pub onclose: Callback<()>,
 }
 
-/// CSS position of the menu: next to the node on the side facing the middle of the ring
-/// (beside it for nodes on the left and right, below or above it for nodes at the top and
-/// bottom), so it stays inside the drawing and never covers the node. In percent of the
-/// drawing, so that it follows the SVG's scaling.
-fn placement(node: &NodeView) -> String {
-    let gap = ARC_RADIUS + 10.0;
-    let (x, y) = (node.center.x, node.center.y);
-    let (dx, dy) = (RING_CENTER.x - x, RING_CENTER.y - y);
-    let horizontal = dx.abs() >= 0.5 * dx.hypot(dy);
-    let pct_x = |v: f64| v / VIEW_W * 100.0;
-    let pct_y = |v: f64| v / VIEW_H * 100.0;
-    if horizontal {
-        // Vertically near the node, kept inside the drawing (the menu is ~150 units tall).
-        let top = pct_y((y - 48.0).clamp(4.0, VIEW_H - 150.0));
-        if dx > 0.0 {
-            format!("left: {:.2}%; top: {top:.2}%;", pct_x(x + gap))
-        } else {
-            format!("right: {:.2}%; top: {top:.2}%;", pct_x(VIEW_W - (x - gap)))
-        }
-    } else {
-        let left = pct_x(x);
-        if dy > 0.0 {
-            format!(
-                "left: {left:.2}%; top: {:.2}%; transform: translateX(-50%);",
-                pct_y(y + gap)
-            )
-        } else {
-            format!(
-                "left: {left:.2}%; bottom: {:.2}%; transform: translateX(-50%);",
-                pct_y(VIEW_H - (y - gap))
-            )
+/// The menu's size in drawing units, as assumed for placing it (it is about 200 × 125 CSS
+/// pixels, and a drawing unit is 0.85 to 1.6 pixels).
+const MENU_UNITS: (f64, f64) = (205.0, 125.0);
+
+/// Distance from `p` to the menu box centred on `c`.
+fn distance_to_box(p: Point, c: Point) -> f64 {
+    let (w, h) = MENU_UNITS;
+    let nearest = Point {
+        x: p.x.clamp(c.x - w / 2.0, c.x + w / 2.0),
+        y: p.y.clamp(c.y - h / 2.0, c.y + h / 2.0),
+    };
+    p.distance(nearest)
+}
+
+/// Where the menu's centre goes, for the node at `node` among `nodes` in the drawing `view`:
+/// out of the node's hit circle (the user wants to see its new state), as clear as possible of
+/// the other nodes, and as close as possible to the node. A small search over a grid of
+/// candidate positions inside the drawing; only run while a menu is open.
+pub fn menu_center(node: Point, nodes: &[Point], view: &ViewBox) -> Point {
+    const STEP: f64 = 8.0;
+    let (w, h) = MENU_UNITS;
+    let mut best = (f64::NEG_INFINITY, node);
+    let cols = ((view.w - w) / STEP).max(0.0) as usize;
+    let rows = ((view.h - h) / STEP).max(0.0) as usize;
+    for row in 0..=rows {
+        for col in 0..=cols {
+            let c = Point {
+                x: view.x + w / 2.0 + col as f64 * STEP,
+                y: view.y + h / 2.0 + row as f64 * STEP,
+            };
+            let own = distance_to_box(node, c);
+            if own < HIT_RADIUS {
+                continue;
+            }
+            let others = nodes
+                .iter()
+                .filter(|&&p| p != node)
+                .map(|&p| distance_to_box(p, c) - ARC_RADIUS)
+                .fold(f64::INFINITY, f64::min);
+            // Clearance from the other nodes matters most (up to 12 units), then closeness.
+            let score = others.min(12.0) * 10.0 - own;
+            if score > best.0 {
+                best = (score, c);
+            }
         }
     }
+    best.1
+}
+
+/// CSS position of the menu (see [`menu_center`]), in percent of the drawing (`view`), so that
+/// it follows the SVG's scaling.
+fn placement(node: Point, nodes: &[Point], view: &ViewBox) -> String {
+    let (left, top) = view.percent(menu_center(node, nodes, view));
+    format!("left: {left:.2}%; top: {top:.2}%; transform: translate(-50%, -50%);")
 }
 
 /// The node's action menu.
 #[function_component(NodeMenu)]
 pub fn node_menu(props: &NodeMenuProps) -> Html {
     let v = &props.node;
+    // The node does not move: search for the spot once per node (and cluster size).
+    let style = {
+        let (center, centers, view) = (v.center, props.centers.clone(), props.view);
+        use_memo((v.id, props.centers.len()), move |_| {
+            placement(center, &centers, &view)
+        })
+    };
     let state = if v.status == NodeStatus::Crashed {
         "crashed".to_string()
     } else {
         format!("{}, term {}", v.role, v.term)
     };
     let buttons = NODE_ACTIONS.iter().map(|spec| {
-        let enabled = spec.kind.applies_to(v.status);
+        let enabled = spec.kind.applies_to(v.status, v.role);
         let onclick = {
             let onaction = props.onaction.clone();
             let kind = spec.kind;
@@ -71,7 +104,7 @@ pub fn node_menu(props: &NodeMenuProps) -> Html {
         };
         html! {
             <button type="button" data-action={spec.data_action} disabled={!enabled}
-                    title={spec.help} {onclick}>
+                    title={spec.kind.title(v.status, v.role)} {onclick}>
                 <span>{ spec.label }</span>
                 <kbd>{ spec.key.to_string() }</kbd>
             </button>
@@ -82,7 +115,7 @@ pub fn node_menu(props: &NodeMenuProps) -> Html {
         Callback::from(move |_: MouseEvent| onclose.emit(()))
     };
     html! {
-        <div class="node-menu" role="menu" style={placement(v)}
+        <div class="node-menu" role="menu" style={(*style).clone()}
              aria-label={format!("Actions for Node {}", v.id)}>
             <div class="node-menu-head">
                 <strong>{ format!("Node {}", v.id) }</strong>
@@ -92,5 +125,35 @@ pub fn node_menu(props: &NodeMenuProps) -> Html {
             </div>
             { for buttons }
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::{ring_position, view_box};
+
+    /// The assumed menu box never covers the node's hit circle, nor any other node's body (at
+    /// six nodes it may graze an arc: the ring has no more room inside).
+    #[test]
+    fn the_menu_covers_no_node() {
+        for n in 3..=9 {
+            let centers: Vec<Point> = (0..n).map(|i| ring_position(i, n)).collect();
+            let view = view_box(n);
+            for (i, &node) in centers.iter().enumerate() {
+                let c = menu_center(node, &centers, &view);
+                assert!(distance_to_box(node, c) >= HIT_RADIUS, "n={n} i={i}");
+                assert!(
+                    distance_to_box(node, c) < HIT_RADIUS + 80.0,
+                    "n={n} i={i}: too far"
+                );
+                for (j, &p) in centers.iter().enumerate().filter(|&(j, _)| j != i) {
+                    assert!(
+                        distance_to_box(p, c) >= ARC_RADIUS - 6.0,
+                        "n={n}: the menu of node {i} covers node {j}"
+                    );
+                }
+            }
+        }
     }
 }

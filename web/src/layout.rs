@@ -1,0 +1,204 @@
+//! Where things sit in the cluster drawing, for a cluster of `count` nodes.
+//!
+//! The ring is centred on the origin. Its radius grows with the node count so that
+//! neighbours keep [`NEIGHBOUR_DISTANCE`] between their centres (nine nodes on a fixed ring
+//! would touch, and a message between neighbours would have no room to move). The client sits
+//! in a small box at the centre: its straight path to any node is a radius of the ring, which
+//! passes over no other node. The `viewBox` fits the ring tightly, so the drawing wastes no
+//! space beside or below the nodes.
+
+use crate::geometry::{HIT_RADIUS, Point};
+
+/// Smallest ring radius (used up to six nodes).
+pub const RING_RADIUS_MIN: f64 = 168.0;
+/// Smallest distance between the centres of neighbouring nodes.
+pub const NEIGHBOUR_DISTANCE: f64 = 150.0;
+/// Width of the client box at the centre of the ring.
+pub const CLIENT_W: f64 = 60.0;
+/// Height of the client box.
+pub const CLIENT_H: f64 = 28.0;
+/// Distance from the ring's centre at which client messages leave and arrive: just outside
+/// the client box in every direction (its half diagonal is about 33).
+pub const CLIENT_ANCHOR_RADIUS: f64 = 44.0;
+/// Space around the nodes' centres inside the `viewBox`: a node's hit circle plus a little.
+pub const VIEW_MARGIN: f64 = HIT_RADIUS + 4.0;
+
+/// The `viewBox` of the drawing: its top-left corner and size, in SVG user units.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ViewBox {
+    /// Left edge.
+    pub x: f64,
+    /// Top edge.
+    pub y: f64,
+    /// Width.
+    pub w: f64,
+    /// Height.
+    pub h: f64,
+}
+
+impl ViewBox {
+    /// The `viewBox` attribute value.
+    pub fn attr(&self) -> String {
+        format!("{:.1} {:.1} {:.1} {:.1}", self.x, self.y, self.w, self.h)
+    }
+
+    /// Where `p` is, as percentages of the box's width and height from its top-left corner.
+    pub fn percent(&self, p: Point) -> (f64, f64) {
+        (
+            (p.x - self.x) / self.w * 100.0,
+            (p.y - self.y) / self.h * 100.0,
+        )
+    }
+}
+
+/// Radius of the ring for `count` nodes.
+pub fn ring_radius(count: usize) -> f64 {
+    if count < 3 {
+        return RING_RADIUS_MIN;
+    }
+    let half_angle = std::f64::consts::PI / count as f64;
+    (NEIGHBOUR_DISTANCE / (2.0 * half_angle.sin())).max(RING_RADIUS_MIN)
+}
+
+/// Centre of node `index` (0-based) of `count` nodes: evenly spaced on the ring, the first at
+/// the top, going clockwise.
+pub fn ring_position(index: usize, count: usize) -> Point {
+    let r = ring_radius(count);
+    let angle =
+        -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * index as f64 / count.max(1) as f64;
+    Point {
+        x: r * angle.cos(),
+        y: r * angle.sin(),
+    }
+}
+
+/// Centre of the client box: the centre of the ring.
+pub fn client_center() -> Point {
+    Point { x: 0.0, y: 0.0 }
+}
+
+/// The tight `viewBox` around `count` nodes (and the client box at the centre).
+pub fn view_box(count: usize) -> ViewBox {
+    let (mut left, mut right) = (-CLIENT_W / 2.0, CLIENT_W / 2.0);
+    let (mut top, mut bottom) = (-CLIENT_H / 2.0, CLIENT_H / 2.0);
+    for i in 0..count {
+        let p = ring_position(i, count);
+        left = left.min(p.x - VIEW_MARGIN);
+        right = right.max(p.x + VIEW_MARGIN);
+        top = top.min(p.y - VIEW_MARGIN);
+        bottom = bottom.max(p.y + VIEW_MARGIN);
+    }
+    ViewBox {
+        x: left,
+        y: top,
+        w: right - left,
+        h: bottom - top,
+    }
+}
+
+/// Smallest on-screen scale (CSS pixels per drawing unit) at which node labels stay readable.
+pub const READABLE_SCALE: f64 = 0.85;
+/// Height (CSS pixels) of one row of the log grid, below the drawing.
+pub const LOG_ROW_PX: f64 = 29.0;
+
+/// Inline CSS custom properties for the drawing's wrapper, from which the stylesheet sizes the
+/// drawing: its aspect ratio, the height at which it is still readable, and how much taller
+/// (or shorter) than with five nodes the log grid below it is. The drawing fills the height
+/// that leaves room for the logs, but never gets smaller than readable (then the page
+/// scrolls instead).
+pub fn wrapper_style(count: usize) -> String {
+    let vb = view_box(count);
+    let extra_rows = count as f64 - 5.0;
+    format!(
+        "--view-aspect: {:.4}; --readable-height: {:.0}px; --log-extra: {:.0}px;",
+        vb.w / vb.h,
+        vb.h * READABLE_SCALE,
+        extra_rows * LOG_ROW_PX
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::{ARC_RADIUS, MESSAGE_ANCHOR_RADIUS};
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-6
+    }
+
+    #[test]
+    fn first_node_is_at_the_top_and_nodes_are_evenly_spaced() {
+        let p = ring_position(0, 5);
+        assert!(close(p.x, 0.0) && close(p.y, -RING_RADIUS_MIN));
+        let d01 = ring_position(0, 5).distance(ring_position(1, 5));
+        let d12 = ring_position(1, 5).distance(ring_position(2, 5));
+        assert!(close(d01, d12));
+        // Clockwise: the second node is to the right of the first.
+        assert!(ring_position(1, 5).x > p.x);
+    }
+
+    #[test]
+    fn the_ring_grows_with_the_node_count() {
+        assert!(close(ring_radius(3), RING_RADIUS_MIN));
+        assert!(close(ring_radius(5), RING_RADIUS_MIN));
+        assert!(ring_radius(9) > ring_radius(8) && ring_radius(8) > ring_radius(7));
+        assert!(close(ring_radius(1), RING_RADIUS_MIN));
+        assert!(wrapper_style(5).starts_with("--view-aspect: "));
+        assert!(wrapper_style(5).ends_with("--log-extra: 0px;"));
+        assert!(wrapper_style(9).ends_with("--log-extra: 116px;"));
+        assert!(view_box(9).h > view_box(5).h);
+    }
+
+    /// The distance from `p` to the segment `a`–`b`.
+    fn distance_to_segment(p: Point, a: Point, b: Point) -> f64 {
+        let (dx, dy) = (b.x - a.x, b.y - a.y);
+        let t = (((p.x - a.x) * dx + (p.y - a.y) * dy) / (dx * dx + dy * dy)).clamp(0.0, 1.0);
+        p.distance(Point {
+            x: a.x + dx * t,
+            y: a.y + dy * t,
+        })
+    }
+
+    #[test]
+    fn nodes_are_apart_inside_the_view_and_clear_of_the_client() {
+        for n in 3..=9 {
+            let vb = view_box(n);
+            for i in 0..n {
+                let p = ring_position(i, n);
+                assert!(p.x - HIT_RADIUS >= vb.x && p.x + HIT_RADIUS <= vb.x + vb.w);
+                assert!(p.y - HIT_RADIUS >= vb.y && p.y + HIT_RADIUS <= vb.y + vb.h);
+                for j in 0..i {
+                    let d = p.distance(ring_position(j, n));
+                    assert!(d >= NEIGHBOUR_DISTANCE - 1e-6, "n={n} {i}-{j}: {d}");
+                    assert!(d > 2.0 * ARC_RADIUS + 20.0);
+                }
+                // The client box and its message anchor stay clear of every node.
+                let r = p.distance(client_center());
+                assert!(
+                    r - MESSAGE_ANCHOR_RADIUS - CLIENT_ANCHOR_RADIUS > 40.0,
+                    "n={n}"
+                );
+                // The client's path to node i passes no other node (nor its hit circle).
+                for j in (0..n).filter(|&j| j != i) {
+                    let other = ring_position(j, n);
+                    assert!(
+                        distance_to_segment(other, client_center(), p) > HIT_RADIUS,
+                        "n={n}: the path to node {i} crosses node {j}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn percentages_of_the_view() {
+        let vb = ViewBox {
+            x: -100.0,
+            y: -50.0,
+            w: 200.0,
+            h: 100.0,
+        };
+        assert_eq!(vb.percent(Point { x: 0.0, y: 0.0 }), (50.0, 50.0));
+        assert_eq!(vb.attr(), "-100.0 -50.0 200.0 100.0");
+    }
+}

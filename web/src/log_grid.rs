@@ -1,0 +1,214 @@
+//! The log grid as plain data: the last few indexes of every node's log, which entries each
+//! node knows to be committed, and the leader's commit index.
+
+use raft_core::sim::{SimNode, Simulation};
+use raft_core::{Command, RoleKind};
+
+/// A command as a log cell shows it: `5+3` or `no-op`.
+pub fn command_short(command: &Command) -> String {
+    match command {
+        Command::Noop => "no-op".to_string(),
+        Command::Add { a, b } => {
+            if *b < 0 {
+                format!("{a}\u{2212}{}", b.unsigned_abs())
+            } else {
+                format!("{a}+{b}")
+            }
+        }
+    }
+}
+
+/// One log slot of one node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogCell {
+    /// The entry's term.
+    pub term: u64,
+    /// Short command text.
+    pub text: String,
+    /// Whether this node knows the entry is committed (index ≤ its commit index).
+    pub committed: bool,
+}
+
+/// One node's row of the log grid.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogRow {
+    /// Node id.
+    pub node: u64,
+    /// Role (`Follower` while crashed).
+    pub role: RoleKind,
+    /// Whether the node is crashed (its row shows the log on stable storage).
+    pub crashed: bool,
+    /// The node's commit index (0 while crashed: it is volatile state).
+    pub commit_index: u64,
+    /// Last index in its log.
+    pub last_index: u64,
+    /// Cells for the shown indexes; `None` where the log has no entry.
+    pub cells: Vec<Option<LogCell>>,
+}
+
+/// The log grid: the last few indexes of every node's log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogGrid {
+    /// First index shown (≥ 1).
+    pub first: u64,
+    /// Last index shown (the longest log's last index; 0 when all logs are empty).
+    pub last: u64,
+    /// One row per node, in id order.
+    pub rows: Vec<LogRow>,
+    /// The current leader and its commit index.
+    pub leader: Option<(u64, u64)>,
+    /// Whether some running node knows of fewer committed entries than the leader (it learns
+    /// the leader's commit index from the next AppendEntries or heartbeat).
+    pub lagging: bool,
+}
+
+/// Builds the log grid showing at most `max_columns` indexes: the most recent ones.
+pub fn log_grid(sim: &Simulation, max_columns: u64) -> LogGrid {
+    let last = sim
+        .nodes()
+        .map(|n| {
+            n.raft()
+                .map_or(n.storage().log.last_index(), |r| r.log().last_index())
+                .0
+        })
+        .max()
+        .unwrap_or(0);
+    let first = last.saturating_sub(max_columns.max(1) - 1).max(1);
+    let rows = sim
+        .nodes()
+        .map(|n| {
+            let (log, commit, role) = match n.raft() {
+                Some(r) => (r.log(), r.commit_index().0, r.role()),
+                None => (&n.storage().log, 0, RoleKind::Follower),
+            };
+            let cells = (first..=last)
+                .map(|i| {
+                    log.get(raft_core::LogIndex(i)).map(|e| LogCell {
+                        term: e.term.0,
+                        text: command_short(&e.command),
+                        committed: i <= commit,
+                    })
+                })
+                .collect();
+            LogRow {
+                node: n.id().0,
+                role,
+                crashed: n.raft().is_none(),
+                commit_index: commit,
+                last_index: log.last_index().0,
+                cells,
+            }
+        })
+        .collect::<Vec<LogRow>>();
+    let leader = sim.leader().and_then(|id| {
+        sim.node(id)
+            .and_then(SimNode::raft)
+            .map(|r| (id.0, r.commit_index().0))
+    });
+    let lagging = leader.is_some_and(|(_, commit)| {
+        rows.iter()
+            .any(|r: &LogRow| !r.crashed && r.commit_index < commit)
+    });
+    LogGrid {
+        first,
+        last,
+        rows,
+        leader,
+        lagging,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::views::node_views;
+    use raft_core::sim::{Action, NodeStatus, SimConfig};
+
+    fn sim_with_leader() -> Simulation {
+        let mut sim = Simulation::new(SimConfig::default()).expect("default config is valid");
+        assert!(sim.run_until(120_000, |s| s.leader().is_some()));
+        sim
+    }
+
+    #[test]
+    fn leader_has_heartbeat_arc_and_committed_noop() {
+        let mut sim = sim_with_leader();
+        sim.run_for(15_000);
+        let leader = sim.leader().expect("still a leader");
+        let nodes = node_views(&sim, None, 5.0);
+        let lv = &nodes[(leader.0 - 1) as usize];
+        assert_eq!(lv.role, RoleKind::Leader);
+        assert!(lv.heartbeat_left.is_some() && lv.election_left.is_none());
+        let grid = log_grid(&sim, 20);
+        let (lid, commit) = grid.leader.expect("leader in grid");
+        assert_eq!(lid, leader.0);
+        assert!(commit >= 1);
+        let row = &grid.rows[(leader.0 - 1) as usize];
+        let first = row.cells[0].as_ref().expect("leader has entry 1");
+        assert_eq!(first.text, "no-op");
+        assert!(first.committed);
+    }
+
+    #[test]
+    fn crashed_node_shows_saved_state_as_follower() {
+        let mut sim = sim_with_leader();
+        sim.run_for(15_000);
+        let leader = sim.leader().expect("leader");
+        sim.apply(Action::Crash(leader)).expect("crash works");
+        let nodes = node_views(&sim, None, 5.0);
+        let v = &nodes[(leader.0 - 1) as usize];
+        assert_eq!(v.status, NodeStatus::Crashed);
+        assert_eq!(v.role, RoleKind::Follower);
+        assert!(v.term >= 1);
+        assert!(v.election_left.is_none() && v.pulse.is_none());
+        let row = &log_grid(&sim, 20).rows[(leader.0 - 1) as usize];
+        assert!(row.crashed && row.commit_index == 0);
+        assert!(row.cells.iter().flatten().all(|c| !c.committed));
+    }
+
+    #[test]
+    fn followers_lag_behind_the_leaders_commit_index_until_the_next_heartbeat() {
+        let mut sim = sim_with_leader();
+        sim.run_for(15_000);
+        let leader = sim.leader().expect("leader");
+        // Crash and restart a follower: its commit index is volatile and starts again at 0.
+        let follower = sim
+            .nodes()
+            .map(|n| n.id())
+            .find(|&id| id != leader)
+            .expect("a follower");
+        sim.apply(Action::Crash(follower)).expect("crash");
+        assert!(!log_grid(&sim, 20).lagging, "crashed nodes do not count");
+        sim.apply(Action::Restart(follower)).expect("restart");
+        let grid = log_grid(&sim, 20);
+        assert!(grid.lagging);
+        assert_eq!(grid.rows[(follower.0 - 1) as usize].commit_index, 0);
+        // The next heartbeat tells it.
+        assert!(sim.run_until(sim.now_ms() + 60_000, |s| !log_grid(s, 20).lagging));
+    }
+
+    #[test]
+    fn log_grid_shows_only_the_last_columns() {
+        let mut sim = sim_with_leader();
+        for i in 0..6 {
+            sim.apply(Action::Submit(Command::Add { a: i, b: 1 }))
+                .expect("submit");
+            sim.run_for(20_000);
+        }
+        let grid = log_grid(&sim, 4);
+        assert!(grid.last >= 4);
+        assert_eq!(grid.last - grid.first + 1, 4);
+        assert!(grid.rows.iter().all(|r| r.cells.len() == 4));
+    }
+
+    #[test]
+    fn command_texts() {
+        assert_eq!(command_short(&Command::Noop), "no-op");
+        assert_eq!(command_short(&Command::Add { a: 5, b: 3 }), "5+3");
+        assert_eq!(command_short(&Command::Add { a: 5, b: -3 }), "5\u{2212}3");
+        assert_eq!(
+            command_short(&Command::Add { a: 0, b: i64::MIN }),
+            "0\u{2212}9223372036854775808"
+        );
+    }
+}

@@ -1,0 +1,153 @@
+//! The sentences that sum up the cluster: the status line above the drawing and the caption
+//! of the log grid. Pure functions of the simulation, tested natively.
+
+use crate::log_grid::LogGrid;
+use raft_core::RoleKind;
+use raft_core::sim::{NodeStatus, Simulation};
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// One sentence on the state of the cluster, above the drawing: who leads, or why nobody
+/// does; crashed nodes; messages in flight.
+pub fn status_line(sim: &Simulation) -> String {
+    let total = sim.nodes().count();
+    let up = sim.nodes().filter(|n| n.status() == NodeStatus::Up).count();
+    let majority = total / 2 + 1;
+    let too_few = format!("only {up} of {total} nodes are up (a majority is {majority})");
+    let candidates: Vec<String> = sim
+        .nodes()
+        .filter(|n| n.role() == Some(RoleKind::Candidate))
+        .map(|n| format!("Node {}", n.id()))
+        .collect();
+    let mut parts = vec![match sim.leader() {
+        Some(id) => {
+            let term = sim.node(id).map_or(0, |n| n.current_term().0);
+            if up < majority {
+                format!("Leader: Node {id} (term {term}), but it cannot commit: {too_few}")
+            } else {
+                format!("Leader: Node {id} (term {term})")
+            }
+        }
+        None if up < majority => format!("No leader can be elected: {too_few}"),
+        None if !candidates.is_empty() => {
+            format!("No leader yet: {} asking for votes", candidates.join(", "))
+        }
+        None => "No leader yet: waiting for an election timeout".to_string(),
+    }];
+    let crashed = total - up;
+    if crashed > 0 {
+        parts.push(format!("{} crashed", plural(crashed, "node")));
+    }
+    parts.push(format!(
+        "{} in flight",
+        plural(sim.network().len(), "message")
+    ));
+    parts.join(" \u{00b7} ")
+}
+
+/// The caption of the log grid: the leader's commit index, and whether the gold line that
+/// marks it is on screen.
+pub fn log_caption(grid: &LogGrid) -> String {
+    match grid.leader {
+        Some((id, 0)) => format!("Leader Node {id} has not committed an entry of its term yet"),
+        Some((id, commit)) if commit >= grid.first && commit <= grid.last => {
+            format!("Leader Node {id} has committed up to index {commit} (gold line)")
+        }
+        Some((id, commit)) => format!("Leader Node {id} has committed up to index {commit}"),
+        None => "No leader right now: nothing new can be committed.".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log_grid::log_grid;
+    use raft_core::NodeId;
+    use raft_core::sim::{Action, SimConfig};
+
+    fn sim(nodes: u64) -> Simulation {
+        Simulation::new(SimConfig {
+            node_count: nodes,
+            ..SimConfig::default()
+        })
+        .expect("valid")
+    }
+
+    #[test]
+    fn no_leader_without_a_majority() {
+        let mut s = sim(5);
+        assert!(status_line(&s).starts_with("No leader yet: waiting for an election timeout"));
+        for id in 1..=3 {
+            s.apply(Action::Crash(NodeId(id))).expect("crash");
+        }
+        let line = status_line(&s);
+        assert!(
+            line.starts_with(
+                "No leader can be elected: only 2 of 5 nodes are up (a majority is 3)"
+            ),
+            "{line}"
+        );
+        assert!(line.contains("3 nodes crashed"));
+        for id in 4..=5 {
+            s.apply(Action::Crash(NodeId(id))).expect("crash");
+        }
+        assert!(status_line(&s).starts_with("No leader can be elected: only 0 of 5"));
+        s.apply(Action::Restart(NodeId(1))).expect("restart");
+        s.apply(Action::Restart(NodeId(2))).expect("restart");
+        s.apply(Action::Restart(NodeId(3))).expect("restart");
+        assert!(status_line(&s).starts_with("No leader yet: waiting"));
+    }
+
+    #[test]
+    fn leader_and_candidates() {
+        let mut s = sim(3);
+        s.apply(Action::Timeout(NodeId(2))).expect("timeout");
+        assert!(status_line(&s).starts_with("No leader yet: Node 2 asking for votes"));
+        assert!(s.run_until(120_000, |x| x.leader().is_some()));
+        let leader = s.leader().expect("leader");
+        let line = status_line(&s);
+        assert!(
+            line.starts_with(&format!("Leader: Node {leader} (term ")),
+            "{line}"
+        );
+        // Just elected: the no-op of its term is not committed yet.
+        let grid = log_grid(&s, 20);
+        assert_eq!(
+            log_caption(&grid),
+            format!("Leader Node {leader} has not committed an entry of its term yet")
+        );
+        s.run_for(15_000);
+        let grid = log_grid(&s, 20);
+        assert!(log_caption(&grid).ends_with("has committed up to index 1 (gold line)"));
+        // A leader left without a majority says it cannot commit.
+        for n in s.nodes().map(|n| n.id()).collect::<Vec<_>>() {
+            if n != leader {
+                s.apply(Action::Crash(n)).expect("crash");
+            }
+        }
+        assert!(status_line(&s).contains("but it cannot commit: only 1 of 3 nodes are up"));
+    }
+
+    #[test]
+    fn caption_without_a_leader_or_with_the_line_off_screen() {
+        let s = sim(3);
+        assert_eq!(
+            log_caption(&log_grid(&s, 20)),
+            "No leader right now: nothing new can be committed."
+        );
+        let mut grid = log_grid(&s, 20);
+        grid.first = 5;
+        grid.last = 9;
+        grid.leader = Some((1, 3));
+        assert_eq!(
+            log_caption(&grid),
+            "Leader Node 1 has committed up to index 3"
+        );
+    }
+}
