@@ -37,6 +37,8 @@ pub struct NodeView {
     pub selected: bool,
     /// Hover text.
     pub title: String,
+    /// The seed's per-node counters: elections started and heartbeat rounds sent.
+    pub counters: (u64, u64),
 }
 
 /// How long (virtual ms) the heartbeat pulse lasts: about 0.6 s of wall time, bounded so it
@@ -78,6 +80,7 @@ fn node_view(
         votes: None,
         selected: selected == Some(id),
         title: String::new(),
+        counters: (0, 0),
     };
     let Some(raft) = node.raft() else {
         view.title = format!(
@@ -110,12 +113,18 @@ fn node_view(
     let vote = raft
         .voted_for()
         .map_or_else(|| "nobody".to_string(), |v| format!("Node {v}"));
+    let counters = raft.counters();
+    view.counters = (counters.election_attempts, counters.heartbeats_sent);
     view.title = format!(
-        "Node {id}: {} in term {}, voted for {vote}, {} log entries, committed up to {}",
+        "Node {id}: {} in term {}, voted for {vote}, {} log entries, committed up to {}, \
+         applied up to {}; {} elections started, {} heartbeat rounds sent",
         raft.role(),
         raft.current_term(),
         raft.log().last_index(),
-        raft.commit_index()
+        raft.commit_index(),
+        raft.last_applied(),
+        counters.election_attempts,
+        counters.heartbeats_sent
     );
     view
 }

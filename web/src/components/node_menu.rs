@@ -23,9 +23,9 @@ pub struct NodeMenuProps {
     pub onclose: Callback<()>,
 }
 
-/// The menu's size in drawing units, as assumed for placing it (it is about 200 × 125 CSS
+/// The menu's size in drawing units, as assumed for placing it (it is about 200 × 140 CSS
 /// pixels, and a drawing unit is 0.85 to 1.6 pixels).
-const MENU_UNITS: (f64, f64) = (205.0, 125.0);
+const MENU_UNITS: (f64, f64) = (205.0, 140.0);
 
 /// Distance from `p` to the menu box centred on `c`.
 fn distance_to_box(p: Point, c: Point) -> f64 {
@@ -124,6 +124,11 @@ pub fn node_menu(props: &NodeMenuProps) -> Html {
                         onclick={onclose}>{ "\u{00d7}" }</button>
             </div>
             { for buttons }
+            if v.status == NodeStatus::Up {
+                <p class="node-menu-stats" title="Elections this node started and heartbeat rounds it sent as leader, since it last (re)started">
+                    { format!("elections {} \u{00b7} heartbeat rounds {}", v.counters.0, v.counters.1) }
+                </p>
+            }
         </div>
     }
 }
