@@ -10,6 +10,10 @@ use std::fmt;
 /// heartbeat every 6 000 ms. §5.6 asks for `broadcastTime ≪ electionTimeout ≪ MTBF`; validation
 /// enforces the part that is a configuration error: the heartbeat interval must be strictly
 /// below the minimum election timeout, or followers would time out between heartbeats.
+///
+/// The width of the randomization window (`max - min`) is what breaks split votes (§9.3 of the
+/// paper measures this): keep it well above the message latency. A window of a few
+/// milliseconds is accepted but can leave a cluster splitting its votes for a very long time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Config {
     /// Lower bound (inclusive) of the randomized election timeout, in virtual ms.

@@ -404,3 +404,31 @@ fn figure_8_leader_does_not_commit_previous_term_entries_by_counting() {
     h.deliver_until_quiet(20, |m| majority_side.contains(&m.to));
     assert_eq!(h.node(1).commit_index(), LogIndex(3));
 }
+
+/// Deadlines saturate instead of overflowing: a leader at the end of time keeps a heartbeat
+/// deadline that is not in the past (found by review: `now + interval` overflowed).
+#[test]
+fn deadlines_saturate_at_the_end_of_time() {
+    let mut n = RaftNode::new(id(1), [id(1)], Config::default(), 0, 0).unwrap();
+    n.tick(u64::MAX - 1_000);
+    assert_eq!(n.role(), RoleKind::Leader);
+    assert!(n.heartbeat_deadline_ms().unwrap() >= n.now_ms());
+    n.tick(u64::MAX);
+    assert!(n.next_deadline_ms() >= n.now_ms());
+}
+
+/// Nodes built with the same seed still draw different election timeouts (the id is mixed
+/// in); identical draws would keep them in lockstep and split every vote (found by review).
+#[test]
+fn same_seed_on_every_node_still_gives_different_timeouts() {
+    let voters = [id(1), id(2), id(3), id(4), id(5)];
+    let deadlines: std::collections::BTreeSet<u64> = voters
+        .iter()
+        .map(|&v| {
+            RaftNode::new(v, voters, Config::default(), 42, 0)
+                .unwrap()
+                .election_deadline_ms()
+        })
+        .collect();
+    assert_eq!(deadlines.len(), 5);
+}

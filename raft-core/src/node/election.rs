@@ -112,7 +112,9 @@ impl RaftNode {
             self.peers().map(|p| (p, Progress::new(last))).collect();
         self.role = Role::Leader {
             progress,
-            heartbeat_deadline_ms: self.now_ms + self.config.heartbeat_interval_ms,
+            heartbeat_deadline_ms: self
+                .now_ms
+                .saturating_add(self.config.heartbeat_interval_ms),
         };
         self.leader_id = Some(self.id);
         self.events.push(NodeEvent::BecameLeader { term, votes });

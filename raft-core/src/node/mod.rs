@@ -6,6 +6,18 @@
 //! [`RaftNode::take_ready`]: state to persist, messages to send, committed entries to apply and
 //! trace events. The node never performs I/O, reads a clock or draws OS randomness.
 //!
+//! Driving contract:
+//! - Tell the node the time before every input: [`RaftNode::tick`] fires due timers,
+//!   [`RaftNode::advance_clock`] only moves the clock (use it before `step`, `propose` and
+//!   `campaign` when time has passed since the last tick).
+//! - After inputs, call [`RaftNode::take_ready`] and act on every `Ready`, in order and
+//!   synchronously: persist, then send, then apply. Skipping a `Ready`'s persist update breaks
+//!   [`PersistentState::apply`] for the next one; persisting asynchronously while the messages
+//!   go out is not supported (the leader counts its own log toward commitment).
+//! - Entries handed out in [`Ready::committed_entries`] count as applied (`last_applied`); a
+//!   restarted node hands out every committed entry again from index 1, so a durable state
+//!   machine must skip what it already holds.
+//!
 //! The protocol follows Figure 2 of Ongaro & Ousterhout (2014). Election logic lives in
 //! `election.rs` (§5.2, §5.4.1), replication and commitment in `replication.rs` (§5.3, §5.4.2).
 
@@ -102,7 +114,9 @@ impl RaftNode {
             now_ms,
             election_timer_started_ms: now_ms,
             election_deadline_ms: now_ms,
-            rng: Xoshiro256PlusPlus::seed_from_u64(seed),
+            // The id is mixed in so that nodes given the same seed still draw different
+            // timeouts; identical draws would keep them in lockstep and split every vote.
+            rng: Xoshiro256PlusPlus::seed_from_u64(seed ^ id.0.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
             counters: Counters::default(),
             hard_state_dirty: false,
             log_dirty_from: None,
@@ -154,6 +168,10 @@ impl RaftNode {
     }
 
     /// Handles a message addressed to this node. Messages for other nodes are ignored.
+    ///
+    /// Timers that the message resets (a vote granted, a leader heard from) are measured from
+    /// the node's own clock: call [`RaftNode::advance_clock`] (or [`RaftNode::tick`]) with the
+    /// arrival time first, or the reset is measured from the last tick and can fire early.
     ///
     /// Any message with a higher term makes this node adopt the term and become a follower
     /// (§5.1); requests with a lower term are answered with a rejection carrying the newer term;
@@ -229,6 +247,10 @@ impl RaftNode {
     /// Drains the accumulated outputs. See [`Ready`] for the order in which the driver must
     /// act on them.
     pub fn take_ready(&mut self) -> Ready {
+        debug_assert!(
+            self.commit_index <= self.persistent.log.last_index(),
+            "commit index beyond the log"
+        );
         let persist = if self.hard_state_dirty || self.log_dirty_from.is_some() {
             let entries = match self.log_dirty_from {
                 Some(from) => self.persistent.log.slice_from(from, u64::MAX).to_vec(),

@@ -29,7 +29,9 @@ impl RaftNode {
     /// A heartbeat round (§5.2): AppendEntries to every follower, carrying any entries it still
     /// lacks. A probe that got no answer is retried here.
     pub(super) fn heartbeat(&mut self) {
-        let next = self.now_ms + self.config.heartbeat_interval_ms;
+        let next = self
+            .now_ms
+            .saturating_add(self.config.heartbeat_interval_ms);
         if let Role::Leader {
             heartbeat_deadline_ms,
             progress,

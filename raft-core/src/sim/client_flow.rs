@@ -54,7 +54,7 @@ impl Simulation {
     fn client_send(&mut self, id: RequestId, target: NodeId) {
         let now = self.now_ms;
         let max = self.client.config.max_attempts;
-        let deadline_ms = now + self.client.config.attempt_timeout_ms;
+        let deadline_ms = now.saturating_add(self.client.config.attempt_timeout_ms);
         let Some(req) = self.client.requests.get_mut(&id) else {
             return;
         };
@@ -189,7 +189,7 @@ impl Simulation {
             }
             ClientReply::NotLeader { .. } => {
                 req.state = RequestState::Backoff {
-                    retry_at_ms: now + self.client.config.retry_backoff_ms,
+                    retry_at_ms: now.saturating_add(self.client.config.retry_backoff_ms),
                 };
             }
             ClientReply::LeadershipLost => {

@@ -451,7 +451,7 @@ impl Simulation {
 
     fn send(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
         let now = self.now_ms;
-        let deliver_at = now + self.latency();
+        let deliver_at = now.saturating_add(self.latency());
         let kind = payload.kind();
         let id = self.network.send(from, to, now, deliver_at, payload);
         self.trace.push(TraceEvent {
