@@ -35,6 +35,20 @@ struct World {
 }
 
 impl World {
+    /// Restarts a crashed node from its stored persistent state.
+    fn restart(&mut self, id: NodeId) {
+        self.incarnations += 1;
+        let node = RaftNode::restart(
+            id,
+            self.storage[&id].clone(),
+            self.cfg.clone(),
+            self.seed ^ self.incarnations,
+            self.now,
+        )
+        .expect("stored state is valid");
+        self.nodes.insert(id, Some(node));
+    }
+
     fn drain(
         &mut self,
         id: NodeId,
@@ -160,20 +174,7 @@ fn run(seed: u64, heal_check: bool) {
                     w.queue.retain(|(_, m)| m.to != i);
                     w.applied.insert(i, 0);
                 } else {
-                    w.incarnations += 1;
-                    w.nodes.insert(
-                        i,
-                        Some(
-                            RaftNode::restart(
-                                i,
-                                w.storage[&i].clone(),
-                                w.cfg.clone(),
-                                seed ^ w.incarnations,
-                                w.now,
-                            )
-                            .unwrap(),
-                        ),
-                    );
+                    w.restart(i);
                 }
             }
             5..=60 => {
@@ -228,20 +229,7 @@ fn run(seed: u64, heal_check: bool) {
     // heal: restart all, no drops/dups, propose once, expect everyone to converge
     for &i in &ids {
         if w.nodes[&i].is_none() {
-            w.incarnations += 1;
-            w.nodes.insert(
-                i,
-                Some(
-                    RaftNode::restart(
-                        i,
-                        w.storage[&i].clone(),
-                        w.cfg.clone(),
-                        seed ^ w.incarnations,
-                        w.now,
-                    )
-                    .unwrap(),
-                ),
-            );
+            w.restart(i);
         }
     }
     let mut ok = false;

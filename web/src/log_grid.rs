@@ -122,13 +122,8 @@ pub fn log_grid(sim: &Simulation, max_columns: u64) -> LogGrid {
 mod tests {
     use super::*;
     use crate::views::node_views;
-    use raft_core::sim::{Action, NodeStatus, SimConfig};
-
-    fn sim_with_leader() -> Simulation {
-        let mut sim = Simulation::new(SimConfig::default()).expect("default config is valid");
-        assert!(sim.run_until(120_000, |s| s.leader().is_some()));
-        sim
-    }
+    use crate::views::tests::sim_with_leader;
+    use raft_core::sim::{Action, NodeStatus};
 
     #[test]
     fn leader_has_heartbeat_arc_and_committed_noop() {

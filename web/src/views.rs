@@ -196,12 +196,13 @@ pub fn message_views(sim: &Simulation, lanes: &LaneMap) -> Vec<MessageView> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use raft_core::Command;
     use raft_core::sim::{Action, SimConfig};
 
-    fn sim_with_leader() -> Simulation {
+    /// A default simulation run until it has a leader (shared by the view tests).
+    pub(crate) fn sim_with_leader() -> Simulation {
         let mut sim = Simulation::new(SimConfig::default()).expect("default config is valid");
         assert!(sim.run_until(120_000, |s| s.leader().is_some()));
         sim
