@@ -35,6 +35,16 @@ struct World {
 }
 
 impl World {
+    /// Positions in the queue of the messages whose delivery time has come.
+    fn due(&self) -> Vec<usize> {
+        self.queue
+            .iter()
+            .enumerate()
+            .filter(|(_, (t, _))| *t <= self.now)
+            .map(|(i, _)| i)
+            .collect()
+    }
+
     /// Restarts a crashed node from its stored persistent state.
     fn restart(&mut self, id: NodeId) {
         self.incarnations += 1;
@@ -143,13 +153,7 @@ fn run(seed: u64, heal_check: bool) {
     for _step in 0..20_000 {
         w.now += rng.random_range(0..20u64);
         // deliver due messages in random order among due ones
-        let due: Vec<usize> = w
-            .queue
-            .iter()
-            .enumerate()
-            .filter(|(_, (t, _))| *t <= w.now)
-            .map(|(i, _)| i)
-            .collect();
+        let due = w.due();
         if !due.is_empty() {
             let k = due[rng.random_range(0..due.len())];
             let (_, m) = w.queue.remove(k);
@@ -235,13 +239,7 @@ fn run(seed: u64, heal_check: bool) {
     let mut ok = false;
     for _ in 0..20_000 {
         w.now += 5;
-        let due: Vec<usize> = w
-            .queue
-            .iter()
-            .enumerate()
-            .filter(|(_, (t, _))| *t <= w.now)
-            .map(|(i, _)| i)
-            .collect();
+        let due = w.due();
         for k in due.into_iter().rev() {
             let (_, m) = w.queue.remove(k);
             let to = m.to;
