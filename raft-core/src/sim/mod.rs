@@ -11,36 +11,93 @@
 
 pub mod client;
 mod client_flow;
+mod faults;
+pub mod link;
 pub mod network;
 mod settings;
 pub mod trace;
 
 pub use client::{ClientConfig, ClientRequest, OpSummary, RequestState};
-pub use network::{ClientReply, Endpoint, Envelope, MessageId, Network, Payload, RequestId};
-pub use settings::{MAX_NODES, SimConfig, SimError};
+pub use link::{LinkSettings, LinkState, Ratio};
+pub use network::{
+    ClientReply, DroppedMessage, Endpoint, Envelope, MessageId, Network, Payload, RequestId,
+};
+pub use settings::{DriverBug, MAX_NODES, SimConfig, SimError};
 pub use trace::{DropReason, Level, Trace, TraceEvent, TraceKind, format_timestamp};
 
 use crate::command::{ApplyOutput, Command, StateMachine};
-use crate::node::{PersistentState, ProposeError, RaftNode, RoleKind};
+use crate::node::{PersistUpdate, PersistentState, ProposeError, RaftNode, RoleKind};
 use crate::types::{LogIndex, NodeId, Term};
 use client::Client;
+use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
-use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// How many dropped messages [`Simulation::recent_drops`] remembers.
+pub const RECENT_DROPS: usize = 64;
 
 /// Everything that can be done to a running simulation: user clicks, scenario steps and
 /// randomized fault schedules all use this one type.
+///
+/// Network actions act on the links *between nodes*; the client always reaches every node.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Action {
-    /// Crash a node: it loses its volatile state and every message in flight to it.
+    /// Crash a node: it loses its volatile state and every message in flight to it. With
+    /// [`SimConfig::storage_faults`] it also loses writes not yet synced.
     Crash(NodeId),
-    /// Restart a crashed node from its persisted state.
+    /// Restart a crashed node from its persisted state, as a follower with commit_index 0
+    /// (Figure 2: commitIndex and lastApplied are volatile).
     Restart(NodeId),
     /// Make a node's election timer fire now.
     Timeout(NodeId),
     /// The client submits a command to a random node.
     Submit(Command),
+    /// Pause a running node, like a long garbage-collection pause or a stopped VM: it keeps
+    /// all its state but processes nothing (no timers, no messages) until resumed. Messages
+    /// that arrive meanwhile wait for it.
+    Pause(NodeId),
+    /// Resume a paused node: its clock jumps to now, it handles the messages that waited for
+    /// it in arrival order, and overdue timers fire.
+    Resume(NodeId),
+    /// Cut one direction of a link: messages from `from` to `to` are lost, including those
+    /// already in flight.
+    CutLink {
+        /// Sender side.
+        from: NodeId,
+        /// Receiver side.
+        to: NodeId,
+    },
+    /// Restore one direction of a link.
+    RestoreLink {
+        /// Sender side.
+        from: NodeId,
+        /// Receiver side.
+        to: NodeId,
+    },
+    /// Split the cluster: restore every link, then cut both directions of every link between
+    /// nodes of different groups. Nodes not listed form one more group together.
+    Partition(Vec<Vec<NodeId>>),
+    /// Cut every link to and from one node (other cuts stay).
+    Isolate(NodeId),
+    /// Restore every link and remove every per-link override.
+    HealAll,
+    /// Set the settings of one direction of a link (`None`: back to the network's defaults).
+    SetLink {
+        /// Sender side.
+        from: NodeId,
+        /// Receiver side.
+        to: NodeId,
+        /// The link's own settings.
+        settings: Option<LinkSettings>,
+    },
+    /// Set the default settings of every link without an override (latency range, loss,
+    /// duplication).
+    SetNetwork(LinkSettings),
+    /// Drop one message in flight (any message, client messages included).
+    DropMessage(MessageId),
+    /// Send a second copy of a message in flight between two nodes, with a fresh latency.
+    DuplicateMessage(MessageId),
 }
 
 /// What a successful [`Action`] produced.
@@ -52,20 +109,27 @@ pub enum ActionOutcome {
     Submitted(RequestId),
 }
 
+fn done(_: ()) -> ActionOutcome {
+    ActionOutcome::Done
+}
+
 /// Whether a simulated node is running.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum NodeStatus {
     /// Running.
     Up,
+    /// Paused: all state kept, nothing processed.
+    Paused,
     /// Crashed: only its persistent state survives.
     Crashed,
 }
 
 impl NodeStatus {
-    /// `up` or `crashed` (the app's `data-status`).
+    /// `up`, `paused` or `crashed` (the app's `data-status`).
     pub fn as_str(self) -> &'static str {
         match self {
             NodeStatus::Up => "up",
+            NodeStatus::Paused => "paused",
             NodeStatus::Crashed => "crashed",
         }
     }
@@ -78,25 +142,45 @@ pub struct SimNode {
     id: NodeId,
     /// What survives a crash: written from each `Ready` before its messages are sent.
     storage: PersistentState,
+    /// Writes not yet synced to `storage` (only with storage faults or a driver bug).
+    #[serde(default)]
+    unsynced: Vec<PersistUpdate>,
     raft: Option<RaftNode>,
     state_machine: StateMachine,
     incarnation: u64,
+    #[serde(default)]
+    paused: bool,
 }
 
 impl SimNode {
+    /// Makes every pending write durable, in order.
+    fn sync(&mut self) {
+        for update in self.unsynced.drain(..) {
+            self.storage.apply(&update);
+        }
+    }
     /// The node's id.
     pub fn id(&self) -> NodeId {
         self.id
     }
-    /// Up or crashed.
+    /// Up, paused or crashed.
     pub fn status(&self) -> NodeStatus {
-        if self.raft.is_some() {
-            NodeStatus::Up
-        } else {
-            NodeStatus::Crashed
+        match (&self.raft, self.paused) {
+            (None, _) => NodeStatus::Crashed,
+            (Some(_), true) => NodeStatus::Paused,
+            (Some(_), false) => NodeStatus::Up,
         }
     }
-    /// The running Raft node, or `None` while crashed.
+    /// Whether the node is paused.
+    pub fn is_paused(&self) -> bool {
+        self.paused
+    }
+    /// Number of writes made but not yet synced to stable storage (a crash with storage
+    /// faults loses them).
+    pub fn unsynced_writes(&self) -> usize {
+        self.unsynced.len()
+    }
+    /// The running (or paused) Raft node, or `None` while crashed.
     pub fn raft(&self) -> Option<&RaftNode> {
         self.raft.as_ref()
     }
@@ -143,6 +227,10 @@ pub struct Simulation {
     client: Client,
     /// Per node, proposals accepted for the client, by log index.
     pending: BTreeMap<NodeId, BTreeMap<LogIndex, PendingProposal>>,
+    /// Per paused node, the messages that arrived for it, in arrival order.
+    held: BTreeMap<NodeId, Vec<Envelope>>,
+    /// The last [`RECENT_DROPS`] dropped messages, oldest first.
+    recent_drops: VecDeque<DroppedMessage>,
     trace: Trace,
     events_processed: u64,
 }
@@ -172,12 +260,7 @@ impl Simulation {
                 requested: config.node_count,
             });
         }
-        if config.latency_ms_min > config.latency_ms_max {
-            return Err(SimError::LatencyRange {
-                min_ms: config.latency_ms_min,
-                max_ms: config.latency_ms_max,
-            });
-        }
+        config.link_defaults().validate()?;
         let c = &config.client;
         if c.max_attempts == 0 || c.attempt_timeout_ms == 0 || c.retry_backoff_ms == 0 {
             return Err(SimError::ClientConfig);
@@ -197,9 +280,11 @@ impl Simulation {
                 SimNode {
                     id,
                     storage: raft.persistent().clone(),
+                    unsynced: Vec::new(),
                     raft: Some(raft),
                     state_machine: StateMachine::default(),
                     incarnation: 0,
+                    paused: false,
                 },
             );
         }
@@ -209,11 +294,13 @@ impl Simulation {
                 config: config.client.clone(),
                 ..Client::default()
             },
+            network: Network::new(config.link_defaults()),
             config,
             now_ms: 0,
             nodes,
-            network: Network::default(),
             pending: BTreeMap::new(),
+            held: BTreeMap::new(),
+            recent_drops: VecDeque::new(),
             trace: Trace::default(),
             events_processed: 0,
         })
@@ -257,6 +344,16 @@ impl Simulation {
     pub fn events_processed(&self) -> u64 {
         self.events_processed
     }
+    /// Messages that arrived for a paused node and wait for it, in arrival order (empty if
+    /// the node is not paused).
+    pub fn held_messages(&self, id: NodeId) -> &[Envelope] {
+        self.held.get(&id).map_or(&[], Vec::as_slice)
+    }
+    /// The most recently dropped messages (at most [`RECENT_DROPS`]), oldest first, with
+    /// when and why each was dropped, so a viewer can draw them fading out.
+    pub fn recent_drops(&self) -> impl DoubleEndedIterator<Item = &DroppedMessage> {
+        self.recent_drops.iter()
+    }
     /// The running node that believes it leads in the highest term, if any. (Two nodes may
     /// believe they lead at once, in different terms, until the older one hears of the newer.)
     pub fn leader(&self) -> Option<NodeId> {
@@ -273,15 +370,24 @@ impl Simulation {
     /// Applies a user action, scenario step or fault at the current virtual time.
     ///
     /// # Errors
-    /// [`SimError::UnknownNode`], [`SimError::NodeDown`] (timeout on a crashed node, crash of a
-    /// crashed node), [`SimError::NodeUp`] (restart of a running node) or
-    /// [`SimError::LeaderHasNoElectionTimer`] (timeout on a leader). On error nothing changes.
+    /// On error nothing changes:
+    /// - [`SimError::UnknownNode`] for any node id that does not exist;
+    /// - [`SimError::NodeDown`] (timeout, crash or pause of a crashed node),
+    ///   [`SimError::NodeUp`] (restart of a running node), [`SimError::NodePaused`] (timeout or
+    ///   pause of a paused node), [`SimError::NodeNotPaused`] (resume of a node that is not
+    ///   paused), [`SimError::LeaderHasNoElectionTimer`] (timeout on a leader);
+    /// - [`SimError::SelfLink`], [`SimError::NodeInTwoGroups`], [`SimError::LatencyRange`],
+    ///   [`SimError::InvalidRatio`] for impossible network settings;
+    /// - [`SimError::UnknownMessage`], [`SimError::NotANodeMessage`] for message actions.
     pub fn apply(&mut self, action: Action) -> Result<ActionOutcome, SimError> {
         match action {
-            Action::Crash(id) => self.crash(id).map(|_| ActionOutcome::Done),
-            Action::Restart(id) => self.restart(id).map(|_| ActionOutcome::Done),
+            Action::Crash(id) => self.crash(id).map(done),
+            Action::Restart(id) => self.restart(id).map(done),
             Action::Timeout(id) => {
                 let node = self.nodes.get_mut(&id).ok_or(SimError::UnknownNode(id))?;
+                if node.paused {
+                    return Err(SimError::NodePaused(id));
+                }
                 let raft = node.raft.as_mut().ok_or(SimError::NodeDown(id))?;
                 if raft.role() == RoleKind::Leader {
                     return Err(SimError::LeaderHasNoElectionTimer(id));
@@ -292,6 +398,20 @@ impl Simulation {
                 Ok(ActionOutcome::Done)
             }
             Action::Submit(command) => Ok(ActionOutcome::Submitted(self.submit(command))),
+            Action::Pause(id) => self.pause(id).map(done),
+            Action::Resume(id) => self.resume(id).map(done),
+            Action::CutLink { from, to } => self.set_link_cut(from, to, true).map(done),
+            Action::RestoreLink { from, to } => self.set_link_cut(from, to, false).map(done),
+            Action::Partition(groups) => self.partition(groups).map(done),
+            Action::Isolate(id) => self.isolate(id).map(done),
+            Action::HealAll => {
+                self.heal_all();
+                Ok(ActionOutcome::Done)
+            }
+            Action::SetLink { from, to, settings } => self.set_link(from, to, settings).map(done),
+            Action::SetNetwork(settings) => self.set_network(settings).map(done),
+            Action::DropMessage(id) => self.drop_message(id).map(done),
+            Action::DuplicateMessage(id) => self.duplicate(id).map(done),
         }
     }
 
@@ -301,26 +421,57 @@ impl Simulation {
             return Err(SimError::NodeDown(id));
         }
         node.state_machine = StateMachine::default();
+        node.paused = false;
+        let lost_writes = if self.config.storage_faults {
+            std::mem::take(&mut node.unsynced).len()
+        } else {
+            node.sync();
+            0
+        };
         self.pending.remove(&id);
         let now = self.now_ms;
         self.trace.push(TraceEvent {
             time_ms: now,
-            kind: TraceKind::Crashed { node: id },
+            kind: TraceKind::Crashed {
+                node: id,
+                lost_writes: lost_writes as u64,
+            },
         });
-        let lost = self.network.remove_where(|e| e.to == Endpoint::Node(id));
+        let mut lost = self.held.remove(&id).unwrap_or_default();
+        lost.extend(self.network.remove_where(|e| e.to == Endpoint::Node(id)));
         for e in lost {
-            self.trace.push(TraceEvent {
-                time_ms: now,
-                kind: TraceKind::Dropped {
-                    id: e.id,
-                    from: e.from,
-                    to: e.to,
-                    kind: e.kind(),
-                    reason: DropReason::RecipientCrashed,
-                },
-            });
+            self.record_drop(&e, DropReason::RecipientCrashed);
         }
         Ok(())
+    }
+
+    /// Records a dropped message in the trace and in [`Simulation::recent_drops`].
+    fn record_drop(&mut self, e: &Envelope, reason: DropReason) {
+        let now = self.now_ms;
+        let kind = e.kind();
+        self.trace.push(TraceEvent {
+            time_ms: now,
+            kind: TraceKind::Dropped {
+                id: e.id,
+                from: e.from,
+                to: e.to,
+                kind,
+                reason,
+            },
+        });
+        if self.recent_drops.len() == RECENT_DROPS {
+            self.recent_drops.pop_front();
+        }
+        self.recent_drops.push_back(DroppedMessage {
+            id: e.id,
+            from: e.from,
+            to: e.to,
+            kind,
+            sent_at_ms: e.sent_at_ms,
+            deliver_at_ms: e.deliver_at_ms,
+            dropped_at_ms: now,
+            reason,
+        });
     }
 
     fn restart(&mut self, id: NodeId) -> Result<(), SimError> {
@@ -363,7 +514,7 @@ impl Simulation {
             .next_delivery_ms()
             .map(|t| (t, NextEvent::Delivery));
         for node in self.nodes.values() {
-            if let Some(r) = &node.raft {
+            if let Some(r) = node.raft.as_ref().filter(|_| !node.paused) {
                 let t = r.next_deadline_ms();
                 if best.is_none_or(|(b, _)| t < b) {
                     best = Some((t, NextEvent::NodeTimer(node.id)));
@@ -444,20 +595,76 @@ impl Simulation {
 
     // ----- internals -----
 
-    fn latency(&mut self) -> u64 {
-        self.rng
-            .random_range(self.config.latency_ms_min..=self.config.latency_ms_max)
-    }
-
+    /// Sends a message over the network. Between two nodes the link's settings apply: a cut
+    /// link drops it at once, otherwise it draws its latency, then whether it is lost, then
+    /// whether it is duplicated (the copy draws its own latency). The client's links only
+    /// draw a latency from the defaults.
     fn send(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
         let now = self.now_ms;
-        let deliver_at = now.saturating_add(self.latency());
         let kind = payload.kind();
-        let id = self.network.send(from, to, now, deliver_at, payload);
+        let (Endpoint::Node(a), Endpoint::Node(b)) = (from, to) else {
+            let latency = self.network.defaults().draw_latency(&mut self.rng);
+            let id = self
+                .network
+                .send(from, to, now, now.saturating_add(latency), payload);
+            self.trace.push(TraceEvent {
+                time_ms: now,
+                kind: TraceKind::Sent { id, from, to, kind },
+            });
+            return;
+        };
+        let link = *self.network.settings(a, b);
+        if self.network.is_cut(a, b) {
+            let id = self.network.allocate_id();
+            self.trace.push(TraceEvent {
+                time_ms: now,
+                kind: TraceKind::Sent { id, from, to, kind },
+            });
+            let e = Envelope {
+                id,
+                from,
+                to,
+                sent_at_ms: now,
+                deliver_at_ms: now,
+                lost: true,
+                duplicate: false,
+                payload,
+            };
+            self.record_drop(&e, DropReason::LinkCut);
+            return;
+        }
+        let deliver_at = now.saturating_add(link.draw_latency(&mut self.rng));
+        let lost = link.loss.sample(&mut self.rng);
+        let copy = link.duplicate.sample(&mut self.rng).then(|| {
+            (
+                now.saturating_add(link.draw_latency(&mut self.rng)),
+                link.loss.sample(&mut self.rng),
+                payload.clone(),
+            )
+        });
+        let id = self
+            .network
+            .enqueue(from, to, now, deliver_at, lost, false, payload);
         self.trace.push(TraceEvent {
             time_ms: now,
             kind: TraceKind::Sent { id, from, to, kind },
         });
+        if let Some((copy_at, copy_lost, payload)) = copy {
+            let copy = self
+                .network
+                .enqueue(from, to, now, copy_at, copy_lost, true, payload);
+            self.trace.push(TraceEvent {
+                time_ms: now,
+                kind: TraceKind::Duplicated {
+                    id,
+                    copy,
+                    from,
+                    to,
+                    kind,
+                    by_user: false,
+                },
+            });
+        }
     }
 
     /// Collects a node's outputs and acts on them in the order [`crate::Ready`] requires:
@@ -474,8 +681,18 @@ impl Simulation {
                 return;
             }
             let ready = raft.take_ready();
-            if let Some(update) = &ready.persist {
-                node.storage.apply(update);
+            let bug = self.config.driver_bug == Some(DriverBug::SendBeforeSync);
+            if let Some(update) = ready.persist {
+                node.unsynced.push(update);
+                if !self.config.storage_faults && !bug {
+                    node.sync();
+                }
+            }
+            // The contract: writes reach stable storage before anything that depends on them
+            // leaves the node (messages) or is acted on (applying committed entries).
+            let externalizes = !ready.messages.is_empty() || !ready.committed_entries.is_empty();
+            if externalizes && !bug {
+                node.sync();
             }
             let now = self.now_ms;
             for event in ready.events {
@@ -487,6 +704,12 @@ impl Simulation {
             for msg in ready.messages {
                 let to = Endpoint::Node(msg.to);
                 self.send(Endpoint::Node(id), to, Payload::Raft(msg));
+            }
+            if bug
+                && !ready.committed_entries.is_empty()
+                && let Some(node) = self.nodes.get_mut(&id)
+            {
+                node.sync();
             }
             for entry in ready.committed_entries {
                 let Some(node) = self.nodes.get_mut(&id) else {
@@ -529,25 +752,38 @@ impl Simulation {
     }
 
     fn deliver(&mut self, env: Envelope) {
-        let kind = env.kind();
-        let now = self.now_ms;
-        let target_up = match env.to {
-            Endpoint::Node(n) => self.nodes.get(&n).is_some_and(|n| n.raft.is_some()),
-            Endpoint::Client => true,
-        };
-        if !target_up {
-            self.trace.push(TraceEvent {
-                time_ms: now,
-                kind: TraceKind::Dropped {
-                    id: env.id,
-                    from: env.from,
-                    to: env.to,
-                    kind,
-                    reason: DropReason::RecipientCrashed,
-                },
-            });
+        if env.lost {
+            self.record_drop(&env, DropReason::Lost);
             return;
         }
+        if let (Endpoint::Node(a), Endpoint::Node(b)) = (env.from, env.to)
+            && self.network.is_cut(a, b)
+        {
+            self.record_drop(&env, DropReason::LinkCut);
+            return;
+        }
+        let status = match env.to {
+            Endpoint::Node(n) => self.nodes.get(&n).map(SimNode::status),
+            Endpoint::Client => Some(NodeStatus::Up),
+        };
+        match (status, env.to) {
+            (Some(NodeStatus::Up), _) => {}
+            (Some(NodeStatus::Paused), Endpoint::Node(n)) => {
+                self.held.entry(n).or_default().push(env);
+                return;
+            }
+            _ => {
+                self.record_drop(&env, DropReason::RecipientCrashed);
+                return;
+            }
+        }
+        self.hand_over(env);
+    }
+
+    /// Gives a message that arrived to its (running) recipient.
+    fn hand_over(&mut self, env: Envelope) {
+        let kind = env.kind();
+        let now = self.now_ms;
         self.trace.push(TraceEvent {
             time_ms: now,
             kind: TraceKind::Delivered {

@@ -1,10 +1,17 @@
-//! The simulated network: a queue of in-flight messages ordered by delivery time.
+//! The simulated network: a queue of in-flight messages ordered by delivery time, and the
+//! fault state of every directed link between nodes (cut or up, latency, loss, duplication).
+//!
+//! Links from and to the client are not part of the fault model: the client reaches every
+//! node with the default latency, without loss or duplication, whatever partitions exist
+//! between the nodes (faults are about the cluster's internal network).
 
+use super::link::{LinkSettings, LinkState};
+use super::trace::DropReason;
 use crate::command::{Command, CommandError};
 use crate::message::{Message, MessageKind};
 use crate::types::NodeId;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// Identifier of one message in flight, unique within a simulation and increasing in send
@@ -95,6 +102,13 @@ pub struct Envelope {
     pub sent_at_ms: u64,
     /// Virtual time it will be delivered (ms), unless dropped first.
     pub deliver_at_ms: u64,
+    /// Whether the network will lose it: a lost message travels like any other but is dropped
+    /// when it arrives (random loss, decided when it was sent).
+    #[serde(default)]
+    pub lost: bool,
+    /// Whether it is a copy made by the network (random duplication or a user's "duplicate").
+    #[serde(default)]
+    pub duplicate: bool,
     /// Contents.
     pub payload: Payload,
 }
@@ -140,16 +154,52 @@ impl Envelope {
     }
 }
 
+/// A message that was dropped, with enough to draw where it vanished: a viewer interpolates
+/// between `sent_at_ms` and `deliver_at_ms` at `dropped_at_ms`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DroppedMessage {
+    /// Its id.
+    pub id: MessageId,
+    /// Sender.
+    pub from: Endpoint,
+    /// Recipient.
+    pub to: Endpoint,
+    /// Kind.
+    pub kind: MessageKind,
+    /// When it was sent (virtual ms).
+    pub sent_at_ms: u64,
+    /// When it would have arrived (virtual ms).
+    pub deliver_at_ms: u64,
+    /// When it was dropped (virtual ms).
+    pub dropped_at_ms: u64,
+    /// Why.
+    pub reason: DropReason,
+}
+
 /// Messages in flight, ordered by `(deliver_at_ms, id)`: the simulator always delivers the
-/// earliest, and among equals the one sent first.
+/// earliest, and among equals the one sent first. Also the state of every directed link.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Network {
     #[serde(with = "in_flight_as_list")]
     in_flight: BTreeMap<(u64, MessageId), Envelope>,
     next_id: u64,
+    /// Settings of every link without an override.
+    defaults: LinkSettings,
+    /// Per directed link `(from, to)`: settings that replace the defaults.
+    overrides: BTreeMap<(NodeId, NodeId), LinkSettings>,
+    /// Directed links `(from, to)` that deliver nothing.
+    cut: BTreeSet<(NodeId, NodeId)>,
 }
 
 impl Network {
+    /// An empty network whose links all use `defaults`.
+    pub fn new(defaults: LinkSettings) -> Network {
+        Network {
+            defaults,
+            ..Network::default()
+        }
+    }
+
     /// Queues a message; returns its id.
     pub fn send(
         &mut self,
@@ -157,6 +207,21 @@ impl Network {
         to: Endpoint,
         sent_at_ms: u64,
         deliver_at_ms: u64,
+        payload: Payload,
+    ) -> MessageId {
+        self.enqueue(from, to, sent_at_ms, deliver_at_ms, false, false, payload)
+    }
+
+    /// Queues a message with its fate flags; returns its id.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn enqueue(
+        &mut self,
+        from: Endpoint,
+        to: Endpoint,
+        sent_at_ms: u64,
+        deliver_at_ms: u64,
+        lost: bool,
+        duplicate: bool,
         payload: Payload,
     ) -> MessageId {
         self.next_id += 1;
@@ -169,10 +234,114 @@ impl Network {
                 to,
                 sent_at_ms,
                 deliver_at_ms,
+                lost,
+                duplicate,
                 payload,
             },
         );
         id
+    }
+
+    /// Takes the next message id without queueing anything (for a message dropped the moment
+    /// it is sent).
+    pub(crate) fn allocate_id(&mut self) -> MessageId {
+        self.next_id += 1;
+        MessageId(self.next_id)
+    }
+
+    /// The message in flight with this id, if any.
+    pub fn get(&self, id: MessageId) -> Option<&Envelope> {
+        self.in_flight.values().find(|e| e.id == id)
+    }
+
+    /// Removes the message in flight with this id.
+    pub fn remove(&mut self, id: MessageId) -> Option<Envelope> {
+        let key = self
+            .in_flight
+            .iter()
+            .find(|(_, e)| e.id == id)
+            .map(|(k, _)| *k)?;
+        self.in_flight.remove(&key)
+    }
+
+    // ----- link state -----
+
+    /// The settings used by links without an override.
+    pub fn defaults(&self) -> &LinkSettings {
+        &self.defaults
+    }
+
+    /// The settings of the directed link `from → to` (its override, or the defaults).
+    pub fn settings(&self, from: NodeId, to: NodeId) -> &LinkSettings {
+        self.overrides.get(&(from, to)).unwrap_or(&self.defaults)
+    }
+
+    /// The override of the directed link `from → to`, if it has one.
+    pub fn link_override(&self, from: NodeId, to: NodeId) -> Option<&LinkSettings> {
+        self.overrides.get(&(from, to))
+    }
+
+    /// Whether the directed link `from → to` is cut.
+    pub fn is_cut(&self, from: NodeId, to: NodeId) -> bool {
+        self.cut.contains(&(from, to))
+    }
+
+    /// Every cut directed link `(from, to)`, in order.
+    pub fn cut_links(&self) -> impl Iterator<Item = (NodeId, NodeId)> + '_ {
+        self.cut.iter().copied()
+    }
+
+    /// Whether any link is cut.
+    pub fn has_cuts(&self) -> bool {
+        !self.cut.is_empty()
+    }
+
+    /// The state of the undirected link between `a` and `b`, seen with `a` as the smaller id
+    /// (the arguments may come in either order).
+    pub fn link_state(&self, a: NodeId, b: NodeId) -> LinkState {
+        let (a, b) = if a <= b { (a, b) } else { (b, a) };
+        match (self.is_cut(a, b), self.is_cut(b, a)) {
+            (true, true) => LinkState::Cut,
+            (true, false) => LinkState::CutAToB,
+            (false, true) => LinkState::CutBToA,
+            (false, false) => {
+                if self.settings(a, b).is_faulty() || self.settings(b, a).is_faulty() {
+                    LinkState::Lossy
+                } else {
+                    LinkState::Up
+                }
+            }
+        }
+    }
+
+    pub(crate) fn set_defaults(&mut self, settings: LinkSettings) {
+        self.defaults = settings;
+    }
+
+    pub(crate) fn set_override(&mut self, from: NodeId, to: NodeId, s: Option<LinkSettings>) {
+        match s {
+            Some(s) => {
+                self.overrides.insert((from, to), s);
+            }
+            None => {
+                self.overrides.remove(&(from, to));
+            }
+        }
+    }
+
+    /// Cuts or restores one direction; returns whether anything changed.
+    pub(crate) fn set_cut(&mut self, from: NodeId, to: NodeId, cut: bool) -> bool {
+        if cut {
+            self.cut.insert((from, to))
+        } else {
+            self.cut.remove(&(from, to))
+        }
+    }
+
+    /// Restores every cut link and removes every per-link override.
+    pub(crate) fn heal_all(&mut self) {
+        self.cut.clear();
+        self.overrides.clear();
     }
 
     /// Delivery time of the earliest message, if any.

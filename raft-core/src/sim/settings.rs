@@ -1,6 +1,8 @@
 //! Settings of a simulation run and the errors of building or acting on one.
 
 use super::client::ClientConfig;
+use super::link::{LinkSettings, Ratio};
+use super::network::MessageId;
 use crate::config::{Config, ConfigError};
 use crate::types::NodeId;
 use serde::{Deserialize, Serialize};
@@ -24,6 +26,48 @@ pub struct SimConfig {
     pub latency_ms_max: u64,
     /// Client behaviour.
     pub client: ClientConfig,
+    /// Chance that a message between two nodes is lost (see [`LinkSettings::loss`]).
+    #[serde(default)]
+    pub loss: Ratio,
+    /// Chance that a message between two nodes is delivered twice.
+    #[serde(default)]
+    pub duplicate: Ratio,
+    /// Storage faults: when on, a node's writes reach stable storage only when the driving
+    /// contract requires it (before the messages and applies of the same `Ready`), and a crash
+    /// loses whatever was written but not yet synced. When off, every write is synced at once.
+    /// Either way nothing a node has told anyone can be lost, which is what makes Raft's
+    /// persistence rule (Figure 2: "updated on stable storage before responding to RPCs")
+    /// sufficient.
+    #[serde(default)]
+    pub storage_faults: bool,
+    /// A deliberately broken driver, for tests that prove the safety checks notice it. `None`
+    /// (the default) in every real use.
+    #[serde(default)]
+    pub driver_bug: Option<DriverBug>,
+}
+
+/// Ways to break the driving contract on purpose, so tests can show what the contract
+/// protects. Never enable one outside such a test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum DriverBug {
+    /// Send a `Ready`'s messages before syncing its writes, and sync only when entries are
+    /// applied. With [`SimConfig::storage_faults`] on, a crash can then lose a vote the node
+    /// already sent, and the restarted node may vote again in the same term.
+    SendBeforeSync,
+}
+
+impl SimConfig {
+    /// The link settings every node-to-node link starts with: the configured latency range,
+    /// loss and duplication.
+    pub fn link_defaults(&self) -> LinkSettings {
+        LinkSettings {
+            latency_ms_min: self.latency_ms_min,
+            latency_ms_max: self.latency_ms_max,
+            loss: self.loss,
+            duplicate: self.duplicate,
+        }
+    }
 }
 
 impl Default for SimConfig {
@@ -39,6 +83,10 @@ impl Default for SimConfig {
             latency_ms_min: 1_800,
             latency_ms_max: 2_400,
             client: ClientConfig::default(),
+            loss: Ratio::NEVER,
+            duplicate: Ratio::NEVER,
+            storage_faults: false,
+            driver_bug: None,
         }
     }
 }
@@ -72,6 +120,27 @@ pub enum SimError {
     /// An election timeout was forced on a leader, which has no election timer (it sends
     /// heartbeats instead, §5.2).
     LeaderHasNoElectionTimer(NodeId),
+    /// A probability is not a fraction between 0 and 1 (`den` is 0 or `num > den`).
+    InvalidRatio {
+        /// Numerator.
+        num: u32,
+        /// Denominator.
+        den: u32,
+    },
+    /// The node is paused, so it cannot do that until it is resumed.
+    NodePaused(NodeId),
+    /// The node is not paused, so there is nothing to resume.
+    NodeNotPaused(NodeId),
+    /// A link from a node to itself does not exist.
+    SelfLink(NodeId),
+    /// A partition lists the same node in two groups.
+    NodeInTwoGroups(NodeId),
+    /// No message with this id is in flight (it may have been delivered already).
+    UnknownMessage(MessageId),
+    /// The message travels between the client and a node, and only messages between nodes
+    /// can be duplicated (a duplicated client request would run twice: exactly-once needs
+    /// client sessions).
+    NotANodeMessage(MessageId),
 }
 
 impl fmt::Display for SimError {
@@ -96,6 +165,29 @@ impl fmt::Display for SimError {
             SimError::LeaderHasNoElectionTimer(n) => write!(
                 f,
                 "Node {n} is the leader: it has no election timer (it sends heartbeats instead)"
+            ),
+            SimError::InvalidRatio { num, den } => write!(
+                f,
+                "{num}/{den} is not a probability: it must be between 0 and 1 with a positive denominator"
+            ),
+            SimError::NodePaused(n) => write!(f, "Node {n} is paused: resume it first"),
+            SimError::NodeNotPaused(n) => write!(f, "Node {n} is not paused"),
+            SimError::SelfLink(n) => write!(f, "there is no link from Node {n} to itself"),
+            SimError::NodeInTwoGroups(n) => {
+                write!(
+                    f,
+                    "Node {n} is in two groups: a partition's groups must not overlap"
+                )
+            }
+            SimError::UnknownMessage(id) => write!(
+                f,
+                "message {} is no longer in flight (it was delivered or dropped)",
+                id.0
+            ),
+            SimError::NotANodeMessage(id) => write!(
+                f,
+                "message {} travels between the client and a node: only messages between nodes can be duplicated",
+                id.0
             ),
         }
     }

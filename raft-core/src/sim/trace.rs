@@ -1,6 +1,7 @@
 //! The typed trace of a simulation, its text form and its determinism digest.
 
 use super::client::OpSummary;
+use super::link::LinkSettings;
 use super::network::{Endpoint, MessageId, RequestId};
 use crate::command::{ApplyOutput, Command};
 use crate::message::MessageKind;
@@ -33,6 +34,25 @@ impl Level {
 pub enum DropReason {
     /// The recipient was crashed when the message arrived (or crashed while it was in flight).
     RecipientCrashed,
+    /// The link from the sender to the recipient was cut (when it was sent, or while it was
+    /// in flight).
+    LinkCut,
+    /// The network lost it (the link's loss ratio).
+    Lost,
+    /// The user dropped it.
+    ByUser,
+}
+
+impl DropReason {
+    /// `recipient-crashed`, `link-cut`, `lost` or `by-user`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DropReason::RecipientCrashed => "recipient-crashed",
+            DropReason::LinkCut => "link-cut",
+            DropReason::Lost => "lost",
+            DropReason::ByUser => "by-user",
+        }
+    }
 }
 
 /// One thing that happened in the simulation.
@@ -95,6 +115,71 @@ pub enum TraceKind {
     Crashed {
         /// The node.
         node: NodeId,
+        /// Writes it had made but not synced, lost with the crash (storage faults only).
+        #[serde(default)]
+        lost_writes: u64,
+    },
+    /// A node was paused.
+    Paused {
+        /// The node.
+        node: NodeId,
+    },
+    /// A paused node resumed.
+    Resumed {
+        /// The node.
+        node: NodeId,
+        /// Messages that had arrived while it was paused.
+        waiting: u64,
+    },
+    /// One direction of a link was cut or restored.
+    LinkChanged {
+        /// Sender side.
+        from: NodeId,
+        /// Receiver side.
+        to: NodeId,
+        /// Whether it is now cut.
+        cut: bool,
+    },
+    /// The cluster was split into groups (every link between groups cut both ways).
+    Partitioned {
+        /// The groups, each sorted, including the group of unlisted nodes.
+        groups: Vec<Vec<NodeId>>,
+    },
+    /// Every link to and from a node was cut.
+    Isolated {
+        /// The node.
+        node: NodeId,
+    },
+    /// Every link was restored and per-link settings removed.
+    Healed,
+    /// One direction of a link got its own settings, or went back to the defaults (`None`).
+    LinkSettingsChanged {
+        /// Sender side.
+        from: NodeId,
+        /// Receiver side.
+        to: NodeId,
+        /// The new settings.
+        settings: Option<LinkSettings>,
+    },
+    /// The network's default link settings changed.
+    NetworkChanged {
+        /// The new defaults.
+        settings: LinkSettings,
+    },
+    /// A message was duplicated (by the network or the user).
+    Duplicated {
+        /// The original.
+        id: MessageId,
+        /// The copy.
+        copy: MessageId,
+        /// Sender.
+        from: Endpoint,
+        /// Recipient.
+        to: Endpoint,
+        /// Kind.
+        kind: MessageKind,
+        /// Whether the user asked for it.
+        by_user: bool,
     },
     /// A node restarted from its persisted state.
     Restarted {
@@ -164,6 +249,7 @@ impl TraceEvent {
             TraceKind::Sent { .. }
             | TraceKind::Delivered { .. }
             | TraceKind::Dropped { .. }
+            | TraceKind::Duplicated { by_user: false, .. }
             | TraceKind::Applied { .. } => Level::Debug,
             _ => Level::Info,
         }
@@ -179,8 +265,30 @@ impl TraceEvent {
             TraceKind::Delivered { from, to, kind, .. } => {
                 format!("{to} received {} from {from}", kind.label())
             }
-            TraceKind::Dropped { from, to, kind, .. } => {
-                format!("{} from {from} to {to} lost: {to} is down", kind.label())
+            TraceKind::Dropped {
+                from,
+                to,
+                kind,
+                reason,
+                ..
+            } => {
+                let why = match reason {
+                    DropReason::RecipientCrashed => format!("{to} is down"),
+                    DropReason::LinkCut => format!("the link from {from} to {to} is cut"),
+                    DropReason::Lost => "the network lost it".to_string(),
+                    DropReason::ByUser => "dropped by the user".to_string(),
+                };
+                format!("{} from {from} to {to} lost: {why}", kind.label())
+            }
+            TraceKind::Duplicated {
+                from,
+                to,
+                kind,
+                by_user,
+                ..
+            } => {
+                let who = if *by_user { "the user" } else { "the network" };
+                format!("{} from {from} to {to} duplicated by {who}", kind.label())
             }
             TraceKind::Applied {
                 node,
@@ -193,7 +301,58 @@ impl TraceEvent {
                 }
                 ApplyOutput::Noop => format!("Node {node} applied entry {index}: no-op"),
             },
-            TraceKind::Crashed { node } => format!("Node {node} crashed"),
+            TraceKind::Crashed {
+                node,
+                lost_writes: 0,
+            } => format!("Node {node} crashed"),
+            TraceKind::Crashed { node, lost_writes } => format!(
+                "Node {node} crashed, losing {lost_writes} unsynced write(s) (nothing it had sent depended on them)"
+            ),
+            TraceKind::Paused { node } => {
+                format!("Node {node} paused: it keeps its state but processes nothing")
+            }
+            TraceKind::Resumed { node, waiting } => {
+                format!("Node {node} resumed with {waiting} message(s) waiting for it")
+            }
+            TraceKind::LinkChanged {
+                from,
+                to,
+                cut: true,
+            } => {
+                format!("Link from Node {from} to Node {to} cut")
+            }
+            TraceKind::LinkChanged {
+                from,
+                to,
+                cut: false,
+            } => format!("Link from Node {from} to Node {to} restored"),
+            TraceKind::Partitioned { groups } => {
+                let g: Vec<String> = groups
+                    .iter()
+                    .map(|g| {
+                        let ids: Vec<String> = g.iter().map(|n| n.to_string()).collect();
+                        format!("{{{}}}", ids.join(","))
+                    })
+                    .collect();
+                format!("Network partitioned into {}", g.join(" | "))
+            }
+            TraceKind::Isolated { node } => {
+                format!("Node {node} isolated: every link to and from it cut")
+            }
+            TraceKind::Healed => "Network healed: every link restored".to_string(),
+            TraceKind::LinkSettingsChanged {
+                from,
+                to,
+                settings: Some(l),
+            } => format!("Link from Node {from} to Node {to} set to {}", link_text(l)),
+            TraceKind::LinkSettingsChanged {
+                from,
+                to,
+                settings: None,
+            } => format!("Link from Node {from} to Node {to} back to the network defaults"),
+            TraceKind::NetworkChanged { settings } => {
+                format!("Network defaults set to {}", link_text(settings))
+            }
             TraceKind::Restarted {
                 node,
                 term,
@@ -235,6 +394,13 @@ impl TraceEvent {
             self.message()
         )
     }
+}
+
+fn link_text(l: &LinkSettings) -> String {
+    format!(
+        "latency {}-{} ms, loss {}, duplication {}",
+        l.latency_ms_min, l.latency_ms_max, l.loss, l.duplicate
+    )
 }
 
 fn node_event_text(node: NodeId, event: &NodeEvent) -> String {
@@ -417,11 +583,17 @@ mod tests {
     fn digest_depends_on_content_and_order() {
         let a = TraceEvent {
             time_ms: 1,
-            kind: TraceKind::Crashed { node: NodeId(1) },
+            kind: TraceKind::Crashed {
+                node: NodeId(1),
+                lost_writes: 0,
+            },
         };
         let b = TraceEvent {
             time_ms: 1,
-            kind: TraceKind::Crashed { node: NodeId(2) },
+            kind: TraceKind::Crashed {
+                node: NodeId(2),
+                lost_writes: 0,
+            },
         };
         let mut t1 = Trace::default();
         t1.push(a.clone());
