@@ -3,6 +3,7 @@
 
 use raft_core::sim::{Action, NodeStatus};
 use raft_core::{NodeId, RoleKind};
+use std::collections::BTreeSet;
 
 /// Something the user can do to one node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,6 +14,14 @@ pub enum NodeActionKind {
     Restart,
     /// Make the node's election timer fire now.
     Timeout,
+    /// Pause the node (it keeps its state but processes nothing).
+    Pause,
+    /// Resume a paused node.
+    Resume,
+    /// Cut the node, with the other nodes of the selected group, off from the rest.
+    Partition,
+    /// Restore every link.
+    HealAll,
 }
 
 /// One row of the actions table.
@@ -31,7 +40,7 @@ pub struct NodeActionSpec {
 }
 
 /// Every node action, in menu order.
-pub const NODE_ACTIONS: [NodeActionSpec; 3] = [
+pub const NODE_ACTIONS: [NodeActionSpec; 7] = [
     NodeActionSpec {
         kind: NodeActionKind::Crash,
         data_action: "crash",
@@ -53,6 +62,34 @@ pub const NODE_ACTIONS: [NodeActionSpec; 3] = [
         key: 't',
         help: "Make the node's election timer fire now: it becomes a candidate and asks for votes",
     },
+    NodeActionSpec {
+        kind: NodeActionKind::Pause,
+        data_action: "pause",
+        label: "Pause",
+        key: 'p',
+        help: "Freeze the node like a long garbage-collection pause: unlike a crash it keeps all its state, but it handles no message and no timer until resumed; messages wait for it",
+    },
+    NodeActionSpec {
+        kind: NodeActionKind::Resume,
+        data_action: "resume",
+        label: "Resume",
+        key: 'u',
+        help: "Unfreeze a paused node: it handles the messages that waited, and overdue timers fire (a paused leader learns it was replaced)",
+    },
+    NodeActionSpec {
+        kind: NodeActionKind::Partition,
+        data_action: "partition",
+        label: "Partition away",
+        key: 'i',
+        help: "Cut every link between this node (plus the nodes shift-clicked into the group) and the rest of the cluster: a network partition",
+    },
+    NodeActionSpec {
+        kind: NodeActionKind::HealAll,
+        data_action: "heal-all",
+        label: "Heal all links",
+        key: 'h',
+        help: "Restore every cut link and remove per-link settings: the partition ends",
+    },
 ];
 
 impl NodeActionKind {
@@ -62,15 +99,28 @@ impl NodeActionKind {
             NodeActionKind::Crash => &NODE_ACTIONS[0],
             NodeActionKind::Restart => &NODE_ACTIONS[1],
             NodeActionKind::Timeout => &NODE_ACTIONS[2],
+            NodeActionKind::Pause => &NODE_ACTIONS[3],
+            NodeActionKind::Resume => &NODE_ACTIONS[4],
+            NodeActionKind::Partition => &NODE_ACTIONS[5],
+            NodeActionKind::HealAll => &NODE_ACTIONS[6],
         }
     }
 
-    /// The simulator action for node `id`.
-    pub fn to_action(self, id: NodeId) -> Action {
+    /// The simulator action for node `id`; `group` is the set of nodes the user shift-clicked
+    /// (a partition puts `id` and `group` on one side).
+    pub fn to_action(self, id: NodeId, group: &BTreeSet<NodeId>) -> Action {
         match self {
             NodeActionKind::Crash => Action::Crash(id),
             NodeActionKind::Restart => Action::Restart(id),
             NodeActionKind::Timeout => Action::Timeout(id),
+            NodeActionKind::Pause => Action::Pause(id),
+            NodeActionKind::Resume => Action::Resume(id),
+            NodeActionKind::Partition => {
+                let mut side: BTreeSet<NodeId> = group.clone();
+                side.insert(id);
+                Action::Partition(vec![side.into_iter().collect()])
+            }
+            NodeActionKind::HealAll => Action::HealAll,
         }
     }
 
@@ -79,11 +129,21 @@ impl NodeActionKind {
     pub fn unavailable_because(self, status: NodeStatus, role: RoleKind) -> Option<&'static str> {
         match (self, status) {
             (NodeActionKind::Crash, NodeStatus::Crashed) => Some("the node is already crashed"),
-            (NodeActionKind::Restart, NodeStatus::Up) => {
+            (NodeActionKind::Restart, NodeStatus::Up | NodeStatus::Paused) => {
                 Some("the node is running; only a crashed node can be restarted")
             }
             (NodeActionKind::Timeout, NodeStatus::Crashed) => {
                 Some("a crashed node has no timers; restart it first")
+            }
+            (NodeActionKind::Timeout, NodeStatus::Paused) => {
+                Some("a paused node processes nothing; resume it first")
+            }
+            (NodeActionKind::Pause, NodeStatus::Crashed) => {
+                Some("a crashed node is already stopped; restart it first")
+            }
+            (NodeActionKind::Pause, NodeStatus::Paused) => Some("the node is already paused"),
+            (NodeActionKind::Resume, NodeStatus::Up | NodeStatus::Crashed) => {
+                Some("only a paused node can be resumed")
             }
             (NodeActionKind::Timeout, NodeStatus::Up) if role == RoleKind::Leader => {
                 Some("a leader has no election timer; it sends heartbeats instead")
@@ -155,16 +215,22 @@ mod tests {
         assert_eq!(NodeActionKind::from_key("x"), None);
         assert_eq!(NodeActionKind::from_key("Escape"), None);
         assert_eq!(NodeActionKind::from_key(""), None);
+        let none = BTreeSet::new();
         assert_eq!(
-            NodeActionKind::Restart.to_action(NodeId(3)),
+            NodeActionKind::Restart.to_action(NodeId(3), &none),
             Action::Restart(NodeId(3))
+        );
+        let group: BTreeSet<NodeId> = [NodeId(4), NodeId(1)].into_iter().collect();
+        assert_eq!(
+            NodeActionKind::Partition.to_action(NodeId(3), &group),
+            Action::Partition(vec![vec![NodeId(1), NodeId(3), NodeId(4)]])
         );
     }
 
     #[test]
     fn applicability_follows_status_and_role() {
-        use NodeActionKind::{Crash, Restart, Timeout};
-        use NodeStatus::{Crashed, Up};
+        use NodeActionKind::{Crash, Pause, Restart, Resume, Timeout};
+        use NodeStatus::{Crashed, Paused, Up};
         use RoleKind::{Candidate, Follower, Leader};
         assert!(Crash.applies_to(Up, Leader));
         assert!(!Crash.applies_to(Crashed, Follower));
@@ -173,9 +239,13 @@ mod tests {
         assert!(Timeout.applies_to(Up, Follower) && Timeout.applies_to(Up, Candidate));
         assert!(!Timeout.applies_to(Up, Leader));
         assert!(!Timeout.applies_to(Crashed, Follower));
+        assert!(!Timeout.applies_to(Paused, Follower));
+        assert!(Pause.applies_to(Up, Leader) && !Pause.applies_to(Paused, Leader));
+        assert!(Resume.applies_to(Paused, Leader) && !Resume.applies_to(Up, Leader));
+        assert!(Crash.applies_to(Paused, Follower) && !Restart.applies_to(Paused, Follower));
         // Every disabled action says why in its tooltip; enabled ones do not.
         for spec in &NODE_ACTIONS {
-            for status in [Up, Crashed] {
+            for status in [Up, Paused, Crashed] {
                 for role in [Follower, Candidate, Leader] {
                     let title = spec.kind.title(status, role);
                     assert!(title.starts_with(spec.help));
@@ -193,7 +263,7 @@ mod tests {
         );
         assert_eq!(
             shortcut_help(),
-            "c crash · r restart · t force election timeout"
+            "c crash · r restart · t force election timeout · p pause · u resume · i partition away · h heal all links"
         );
     }
 }

@@ -8,16 +8,20 @@ use crate::components::client_panel::ClientPanel;
 use crate::components::cluster::Cluster;
 use crate::components::controls::Controls;
 use crate::components::event_log::EventLog;
+use crate::components::inspector::{Inspector, InspectorView};
 use crate::components::legend::Legend;
 use crate::components::log_view::LogView;
+use crate::components::network_panel::NetworkPanel;
 use crate::components::node_menu::NodeMenu;
 use crate::input::RunParams;
-use crate::state::{AppState, Msg};
+use crate::network_view::{self, Preset};
+use crate::state::{AppState, Inspected, Msg};
 use crate::views::{self, NodeView};
 use crate::{layout, log_grid, status, url};
 use gloo::events::EventListener;
 use gloo::render::request_animation_frame;
 use raft_core::NodeId;
+use raft_core::sim::{Action, Endpoint, MessageId};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, KeyboardEvent};
 use yew::prelude::*;
@@ -92,8 +96,45 @@ pub fn app() -> Html {
     let Some(sim) = state.sim() else {
         return html! {};
     };
-    let nodes = views::node_views(&sim, state.selected, state.speed);
+    let mut nodes = views::node_views(&sim, state.selected, state.speed);
+    for n in &mut nodes {
+        n.grouped = state.group.contains(&NodeId(n.id));
+    }
     let messages = views::message_views(&sim, &state.lanes);
+    let selected_link = match state.inspected {
+        Some(Inspected::Link(a, b)) => Some((a, b)),
+        _ => None,
+    };
+    let links = network_view::link_views(&sim, selected_link);
+    let drops = network_view::drop_views(&sim, state.speed);
+    let net = sim.network();
+    let defaults = *net.defaults();
+    let faulty = net.has_cuts() || net.has_overrides();
+    let inspector = match state.inspected {
+        Some(Inspected::Link(a, b)) => {
+            links
+                .iter()
+                .find(|l| (l.a, l.b) == (a.0, b.0))
+                .map(|l| InspectorView::Link {
+                    link: l.clone(),
+                    ab: net.link_override(a, b).copied(),
+                    ba: net.link_override(b, a).copied(),
+                    defaults,
+                })
+        }
+        Some(Inspected::Message(id)) => {
+            let env = net.get(id);
+            Some(InspectorView::Message {
+                id: id.0,
+                kind: env.map_or(raft_core::MessageKind::Heartbeat, |e| e.kind()),
+                fields: env.map(network_view::message_fields).unwrap_or_default(),
+                between_nodes: env.is_some_and(|e| {
+                    matches!((e.from, e.to), (Endpoint::Node(_), Endpoint::Node(_)))
+                }),
+            })
+        }
+        None => None,
+    };
     let grid = log_grid::log_grid(&sim, LOG_COLUMNS);
     let requests = request_views(&sim, &state.trace.requests);
     let total_requests = request_count(&sim);
@@ -128,7 +169,37 @@ pub fn app() -> Html {
     };
     let onselect = {
         let d = dispatch.clone();
-        Callback::from(move |id: NodeId| d.dispatch(Msg::Select(id)))
+        Callback::from(move |(id, shift): (NodeId, bool)| {
+            d.dispatch(if shift {
+                Msg::ToggleGroup(id)
+            } else {
+                Msg::Select(id)
+            })
+        })
+    };
+    let onlink = {
+        let d = dispatch.clone();
+        Callback::from(move |(a, b): (NodeId, NodeId)| {
+            d.dispatch(Msg::Inspect(Inspected::Link(a, b)))
+        })
+    };
+    let onmessage = {
+        let d = dispatch.clone();
+        Callback::from(move |id: u64| d.dispatch(Msg::Inspect(Inspected::Message(MessageId(id)))))
+    };
+    let onapply = {
+        let d = dispatch.clone();
+        Callback::from(move |(actions, what): (Vec<Action>, String)| {
+            d.dispatch(Msg::Apply { actions, what })
+        })
+    };
+    let onpreset = {
+        let d = dispatch.clone();
+        Callback::from(move |p: Preset| d.dispatch(Msg::Preset(p)))
+    };
+    let onerror = {
+        let d = dispatch.clone();
+        Callback::from(move |text: String| d.dispatch(Msg::Notice(text)))
     };
     let onspeed = {
         let d = dispatch.clone();
@@ -185,16 +256,23 @@ pub fn app() -> Html {
                         </div>
                         <div class="cluster-body">
                             <div class="cluster-wrap" style={layout::wrapper_style(count)}>
-                                <Cluster {nodes} {messages} {onselect} />
+                                <Cluster {nodes} {messages} {links} {drops} {onselect} {onlink} {onmessage} />
                                 { menu }
                             </div>
                             <div class="cluster-side">
-                                <Legend />
+                                if let Some(view) = inspector {
+                                    <Inspector {view} onapply={onapply.clone()} onclose={cb(Msg::CloseInspector)} />
+                                } else {
+                                    <Legend />
+                                }
                                 <p class="hint muted" title={format!("Keys for the selected node: {}; Esc closes the menu", shortcut_help())}>
-                                    { "Click a node for actions (keys c, r, t; Esc closes)." }
+                                    { "Click a node for actions, a link to cut it, a message to inspect it; shift-click nodes to group them." }
                                 </p>
                             </div>
                         </div>
+                        <NetworkPanel {defaults} group={state.group.iter().copied().collect::<Vec<_>>()}
+                                      {faulty} {onapply} {onpreset} {onerror}
+                                      onpartition={cb(Msg::PartitionGroup)} onclear={cb(Msg::ClearGroup)} />
                     </section>
                     <LogView {grid} />
                 </div>

@@ -18,11 +18,13 @@
 use crate::actions::NodeActionKind;
 use crate::input::RunParams;
 use crate::lanes::LaneMap;
+use crate::network_view::{PRESETS, Preset, preset_actions};
 use crate::speed::{SPEED_DEFAULT, SPEED_MAX, SPEED_MIN};
 use crate::trace_cache::TraceCache;
-use raft_core::sim::{Action, SimConfig, Simulation};
+use raft_core::sim::{Action, MessageId, SimConfig, Simulation};
 use raft_core::{Command, NodeId, RoleKind};
 use std::cell::{Ref, RefCell};
+use std::collections::BTreeSet;
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -67,6 +69,38 @@ pub enum Msg {
     DismissNotice,
     /// Hide the URL parameter message.
     DismissUrlErrors,
+    /// Shift-click on a node: add it to the group, or take it out.
+    ToggleGroup(NodeId),
+    /// Empty the group.
+    ClearGroup,
+    /// Partition the group away from the rest of the cluster.
+    PartitionGroup,
+    /// Open the inspector on a link or a message (a message also pauses the run, so it stays
+    /// put while the user reads it).
+    Inspect(Inspected),
+    /// Close the inspector.
+    CloseInspector,
+    /// Apply simulator actions in order, stopping at the first refused; `what` completes
+    /// "Cannot …" if one is refused.
+    Apply {
+        /// The actions.
+        actions: Vec<Action>,
+        /// What they do, e.g. "cut the link".
+        what: String,
+    },
+    /// Show a message (bad input caught before it reached the simulator).
+    Notice(String),
+    /// Set up a fault preset.
+    Preset(Preset),
+}
+
+/// What the inspector shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Inspected {
+    /// The link between two nodes, smaller id first.
+    Link(NodeId, NodeId),
+    /// A message in flight.
+    Message(MessageId),
 }
 
 /// The app state (see the module comment for why it is cheap to clone).
@@ -97,6 +131,10 @@ pub struct AppState {
     pub trace: TraceCache,
     /// The lane of each message in flight (shared until it changes).
     pub lanes: Rc<LaneMap>,
+    /// Nodes the user shift-clicked into a group (to partition them away together).
+    pub group: BTreeSet<NodeId>,
+    /// The link or message the inspector shows.
+    pub inspected: Option<Inspected>,
 }
 
 /// Turns a frame's wall-clock delta into whole virtual milliseconds: capped at
@@ -155,6 +193,8 @@ impl AppState {
             show_debug: false,
             trace,
             lanes: Rc::new(lanes),
+            group: BTreeSet::new(),
+            inspected: None,
         }
     }
 
@@ -204,7 +244,37 @@ impl AppState {
             return;
         }
         let what = format!("{} Node {id}", kind.spec().label.to_lowercase());
-        self.apply(kind.to_action(id), &what);
+        self.apply(kind.to_action(id, &self.group), &what);
+        if kind == NodeActionKind::Partition && self.notice.is_none() {
+            self.group.clear();
+        }
+    }
+
+    /// Applies the actions of a preset, in order; stops at the first refusal.
+    fn preset(&mut self, preset: Preset) {
+        let label = PRESETS
+            .iter()
+            .find(|p| p.0 == preset)
+            .map_or("preset", |p| p.2);
+        let actions = match self.sim().map(|sim| preset_actions(&sim, preset)) {
+            Some(Ok(actions)) => actions,
+            Some(Err(why)) => {
+                self.notice = Some(format!("Cannot set up \u{201c}{label}\u{201d}: {why}."));
+                return;
+            }
+            None => return,
+        };
+        self.apply_all(actions, &format!("set up \u{201c}{label}\u{201d}"));
+    }
+
+    /// Applies actions in order and stops at the first refusal (its notice stays).
+    fn apply_all(&mut self, actions: Vec<Action>, what: &str) {
+        for action in actions {
+            self.apply(action, what);
+            if self.notice.is_some() {
+                return;
+            }
+        }
     }
 }
 
@@ -260,6 +330,8 @@ impl Reducible for AppState {
                     next.carry_ms = 0.0;
                     next.selected = None;
                     next.notice = None;
+                    next.group.clear();
+                    next.inspected = None;
                 }
                 Err(e) => next.notice = Some(e),
             },
@@ -273,10 +345,16 @@ impl Reducible for AppState {
             Msg::NodeAction(id, kind) => next.node_action(id, kind),
             Msg::Key(key) => {
                 if key == "Escape" {
-                    if self.selected.is_none() {
+                    // Closes one thing at a time: the menu, then the inspector, then the group.
+                    if self.selected.is_some() {
+                        next.selected = None;
+                    } else if self.inspected.is_some() {
+                        next.inspected = None;
+                    } else if !self.group.is_empty() {
+                        next.group.clear();
+                    } else {
                         return self;
                     }
-                    next.selected = None;
                 } else {
                     match (self.selected, NodeActionKind::from_key(&key)) {
                         (Some(id), Some(kind)) => next.node_action(id, kind),
@@ -290,6 +368,36 @@ impl Reducible for AppState {
             Msg::SetShowDebug(on) => next.show_debug = on,
             Msg::DismissNotice => next.notice = None,
             Msg::DismissUrlErrors => next.url_errors = Rc::new(Vec::new()),
+            Msg::ToggleGroup(id) => {
+                if !next.group.remove(&id) {
+                    next.group.insert(id);
+                }
+            }
+            Msg::ClearGroup => next.group.clear(),
+            Msg::PartitionGroup => {
+                let group: Vec<NodeId> = next.group.iter().copied().collect();
+                if group.is_empty() {
+                    next.notice = Some(
+                        "Cannot partition: shift-click the nodes to cut off first.".to_string(),
+                    );
+                } else {
+                    next.apply(Action::Partition(vec![group]), "partition the cluster");
+                    if next.notice.is_none() {
+                        next.group.clear();
+                    }
+                }
+            }
+            Msg::Inspect(what) => {
+                if matches!(what, Inspected::Message(_)) {
+                    next.playing = false;
+                    next.last_wall_ms = None;
+                }
+                next.inspected = Some(what);
+            }
+            Msg::CloseInspector => next.inspected = None,
+            Msg::Apply { actions, what } => next.apply_all(actions, &what),
+            Msg::Notice(text) => next.notice = Some(text),
+            Msg::Preset(preset) => next.preset(preset),
         }
         Rc::new(next)
     }

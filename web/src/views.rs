@@ -39,6 +39,10 @@ pub struct NodeView {
     pub title: String,
     /// The seed's per-node counters: elections started and heartbeat rounds sent.
     pub counters: (u64, u64),
+    /// Whether the user shift-clicked it into the group to partition.
+    pub grouped: bool,
+    /// Paused: messages waiting for it.
+    pub held: usize,
 }
 
 /// How long (virtual ms) the heartbeat pulse lasts: about 0.6 s of wall time, bounded so it
@@ -54,7 +58,11 @@ pub fn node_views(sim: &Simulation, selected: Option<NodeId>, speed: f64) -> Vec
     let now = sim.now_ms();
     sim.nodes()
         .enumerate()
-        .map(|(i, node)| node_view(node, i, count, now, selected, speed))
+        .map(|(i, node)| {
+            let mut view = node_view(node, i, count, now, selected, speed);
+            view.held = sim.held_messages(node.id()).len();
+            view
+        })
         .collect()
 }
 
@@ -81,6 +89,8 @@ fn node_view(
         selected: selected == Some(id),
         title: String::new(),
         counters: (0, 0),
+        grouped: false,
+        held: 0,
     };
     let Some(raft) = node.raft() else {
         view.title = format!(
@@ -115,8 +125,13 @@ fn node_view(
         .map_or_else(|| "nobody".to_string(), |v| format!("Node {v}"));
     let counters = raft.counters();
     view.counters = (counters.election_attempts, counters.heartbeats_sent);
+    let paused = if node.is_paused() {
+        "PAUSED (processes nothing until resumed), "
+    } else {
+        ""
+    };
     view.title = format!(
-        "Node {id}: {} in term {}, voted for {vote}, {} log entries, committed up to {}, \
+        "Node {id}: {paused}{} in term {}, voted for {vote}, {} log entries, committed up to {}, \
          applied up to {}; {} elections started, {} heartbeat rounds sent",
         raft.role(),
         raft.current_term(),

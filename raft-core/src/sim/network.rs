@@ -291,6 +291,11 @@ impl Network {
         self.cut.iter().copied()
     }
 
+    /// Whether any link has its own settings.
+    pub fn has_overrides(&self) -> bool {
+        !self.overrides.is_empty()
+    }
+
     /// Whether any link is cut.
     pub fn has_cuts(&self) -> bool {
         !self.cut.is_empty()

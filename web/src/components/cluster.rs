@@ -1,14 +1,16 @@
-//! The cluster drawing: one SVG with fixed layers, bottom to top: links, the tracks of client
-//! messages in flight, the client box (at the centre of the ring), messages in flight, nodes.
-//! Messages travel from node edge to node edge, and nodes are on top, so a click on a node
-//! always reaches it.
+//! The cluster drawing: one SVG with fixed layers, bottom to top: links (with their fault
+//! state), the tracks of client messages in flight, the client box (at the centre of the
+//! ring), dropped messages fading out, messages in flight, nodes. Messages travel from node
+//! edge to node edge, and nodes are on top, so a click on a node always reaches it.
 
-use super::message::Message;
+use super::message::{Message, glyph};
 use super::node::Node;
 use crate::geometry::Point;
 use crate::layout::{self, CLIENT_H, CLIENT_W};
+use crate::network_view::{DropView, LinkView};
 use crate::views::{MessageView, NodeView};
 use raft_core::NodeId;
+use raft_core::sim::LinkState;
 use yew::prelude::*;
 
 /// Properties of [`Cluster`].
@@ -18,32 +20,99 @@ pub struct ClusterProps {
     pub nodes: Vec<NodeView>,
     /// Messages in flight.
     pub messages: Vec<MessageView>,
-    /// A node was clicked.
-    pub onselect: Callback<NodeId>,
+    /// The links between nodes.
+    pub links: Vec<LinkView>,
+    /// Messages recently dropped, fading out.
+    pub drops: Vec<DropView>,
+    /// A node was clicked; `true` if with Shift (add it to the group instead).
+    pub onselect: Callback<(NodeId, bool)>,
+    /// A link was clicked.
+    pub onlink: Callback<(NodeId, NodeId)>,
+    /// A message in flight was clicked.
+    pub onmessage: Callback<u64>,
 }
 
-/// Properties of [`Links`].
-#[derive(Properties, PartialEq)]
-struct LinksProps {
-    count: usize,
+/// A line from `a` to `b`, shifted sideways by `offset` (positive: to the left of a → b).
+fn line(class: &'static str, a: Point, b: Point, offset: f64, marker: Option<&str>) -> Html {
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    let len = dx.hypot(dy).max(1.0);
+    let (ox, oy) = (-dy / len * offset, dx / len * offset);
+    html! {
+        <line class={class} marker-end={marker.map(str::to_string)}
+              x1={format!("{:.1}", a.x + ox)} y1={format!("{:.1}", a.y + oy)}
+              x2={format!("{:.1}", b.x + ox)} y2={format!("{:.1}", b.y + oy)} />
+    }
 }
 
-/// Faint lines between every pair of nodes: the paths messages take. Re-rendered only when the
-/// cluster size changes.
-#[function_component(Links)]
-fn links(props: &LinksProps) -> Html {
-    let n = props.count;
-    let lines = (0..n)
-        .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
-        .map(|(i, j)| {
-            let a = layout::ring_position(i, n);
-            let b = layout::ring_position(j, n);
+/// One link: a faint line when up, dotted amber when lossy, red dashed with a cross when cut
+/// both ways, and two arrows side by side when cut one way (the cut direction red and dashed).
+/// A wide invisible line takes clicks.
+fn link(v: &LinkView, onlink: &Callback<(NodeId, NodeId)>) -> Html {
+    let (a, b) = (NodeId(v.a), NodeId(v.b));
+    let onclick = {
+        let onlink = onlink.clone();
+        Callback::from(move |_: MouseEvent| onlink.emit((a, b)))
+    };
+    // Arrows stop short of the nodes so their heads stay visible.
+    let inset = |from: Point, to: Point| {
+        let d = from.distance(to).max(1.0);
+        let k = (crate::geometry::MESSAGE_ANCHOR_RADIUS / d).min(0.45);
+        (from.lerp(to, k), to.lerp(from, k))
+    };
+    let mid = v.pa.lerp(v.pb, 0.5);
+    let cross = html! {
+        <text class="link-cross" x={format!("{:.1}", mid.x)} y={format!("{:.1}", mid.y)}>{ "\u{2715}" }</text>
+    };
+    let body = match v.state {
+        LinkState::Up => line("link", v.pa, v.pb, 0.0, None),
+        LinkState::Lossy => line("link lossy", v.pa, v.pb, 0.0, None),
+        LinkState::Cut => html! { <>{ line("link cut", v.pa, v.pb, 0.0, None) }{ cross }</> },
+        LinkState::CutAToB | LinkState::CutBToA => {
+            let (ab_from, ab_to) = inset(v.pa, v.pb);
+            let (ba_from, ba_to) = inset(v.pb, v.pa);
+            let ab_cut = v.state == LinkState::CutAToB;
+            let (ab_class, ba_class) = if ab_cut {
+                ("link cut", "link one-way")
+            } else {
+                ("link one-way", "link cut")
+            };
+            let marker = |cut: bool| {
+                Some(if cut {
+                    "url(#cut-arrow)"
+                } else {
+                    "url(#link-arrow)"
+                })
+            };
             html! {
-                <line class="link" x1={format!("{:.1}", a.x)} y1={format!("{:.1}", a.y)}
-                      x2={format!("{:.1}", b.x)} y2={format!("{:.1}", b.y)} />
+                <>
+                    { line(ab_class, ab_from, ab_to, 5.0, marker(ab_cut)) }
+                    { line(ba_class, ba_from, ba_to, 5.0, marker(!ab_cut)) }
+                </>
             }
-        });
-    html! { <g class="links">{ for lines }</g> }
+        }
+    };
+    html! {
+        <g class={classes!("link-group", v.selected.then_some("selected"))}
+           data-link={v.key()} data-link-state={v.state.as_str()} {onclick}>
+            <title>{ v.title() }</title>
+            { line("link-hit", v.pa, v.pb, 0.0, None) }
+            { body }
+        </g>
+    }
+}
+
+/// A dropped message: its glyph, faded, with a red cross over it.
+fn dropped(v: &DropView) -> Html {
+    html! {
+        <g key={v.id} class={classes!("msg", "dropped", format!("msg-{}", v.kind.as_str()))}
+           data-message-kind={v.kind.as_str()} data-message-fate="dropped"
+           opacity={format!("{:.2}", v.opacity)}
+           transform={format!("translate({:.1} {:.1})", v.at.x, v.at.y)}>
+            <title>{ v.title.clone() }</title>
+            { glyph(v.kind, 0) }
+            <path class="drop-cross" d="M -7 -7 L 7 7 M 7 -7 L -7 7" />
+        </g>
+    }
 }
 
 /// The simulated client, in a small box at the centre of the ring: its path to any node is a
@@ -82,14 +151,29 @@ pub fn cluster(props: &ClusterProps) -> Html {
                         markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                     <path d="M 0 1 L 9 5 L 0 9 z" />
                 </marker>
+                <marker id="link-arrow" viewBox="0 0 10 10" refX="9" refY="5"
+                        markerWidth="6" markerHeight="6" orient="auto">
+                    <path d="M 0 1 L 9 5 L 0 9 z" />
+                </marker>
+                <marker id="cut-arrow" viewBox="0 0 10 10" refX="9" refY="5"
+                        markerWidth="6" markerHeight="6" orient="auto">
+                    <path d="M 0 1 L 9 5 L 0 9 z" />
+                </marker>
             </defs>
-            <Links count={props.nodes.len()} />
+            <g class="links">
+                { for props.links.iter().map(|l| link(l, &props.onlink)) }
+            </g>
             <g class="client-tracks">
                 { for props.messages.iter().filter_map(|m| m.track.map(|t| track(m.id, t))) }
             </g>
             <ClientBox />
+            <g class="drops">
+                { for props.drops.iter().map(dropped) }
+            </g>
             <g class="messages">
-                { for props.messages.iter().map(|m| html! { <Message key={m.id} view={m.clone()} /> }) }
+                { for props.messages.iter().map(|m| html! {
+                    <Message key={m.id} view={m.clone()} onclick={props.onmessage.clone()} />
+                }) }
             </g>
             <g class="nodes">
                 { for props.nodes.iter().map(|n| html! {

@@ -35,6 +35,8 @@ pub fn glyph(kind: MessageKind, entries: usize) -> Html {
 pub struct MessageProps {
     /// The message.
     pub view: MessageView,
+    /// Clicked (with the message id).
+    pub onclick: Callback<u64>,
 }
 
 /// One message in flight, placed by interpolation between its send and delivery times.
@@ -42,9 +44,14 @@ pub struct MessageProps {
 pub fn message(props: &MessageProps) -> Html {
     let v = &props.view;
     let kind = v.kind.as_str();
+    let onclick = {
+        let cb = props.onclick.clone();
+        let id = v.id;
+        Callback::from(move |_: MouseEvent| cb.emit(id))
+    };
     html! {
         <g class={classes!("msg", format!("msg-{kind}"))}
-           data-message-kind={kind}
+           data-message-kind={kind} data-message-id={v.id.to_string()} {onclick}
            transform={format!("translate({:.1} {:.1})", v.at.x, v.at.y)}>
             <title>{ v.title.clone() }</title>
             { glyph(v.kind, v.entries) }

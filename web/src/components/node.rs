@@ -13,8 +13,8 @@ use yew::prelude::*;
 pub struct NodeProps {
     /// What to draw.
     pub view: NodeView,
-    /// The node was clicked.
-    pub onselect: Callback<NodeId>,
+    /// The node was clicked; `true` with Shift held (group selection).
+    pub onselect: Callback<(NodeId, bool)>,
 }
 
 /// The role label inside the node.
@@ -54,7 +54,7 @@ pub fn node(props: &NodeProps) -> Html {
     let id = NodeId(v.id);
     let onclick = {
         let onselect = props.onselect.clone();
-        Callback::from(move |_: MouseEvent| onselect.emit(id))
+        Callback::from(move |e: MouseEvent| onselect.emit((id, e.shift_key())))
     };
     // Keyboard users reach nodes with Tab and open the menu with Enter or Space.
     let onkeydown = {
@@ -62,7 +62,7 @@ pub fn node(props: &NodeProps) -> Html {
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Enter" || e.key() == " " {
                 e.prevent_default();
-                onselect.emit(id);
+                onselect.emit((id, e.shift_key()));
             }
         })
     };
@@ -95,7 +95,29 @@ pub fn node(props: &NodeProps) -> Html {
     } else {
         html! {}
     };
-    let crown = if !crashed && v.role == RoleKind::Leader {
+    let grouped = if v.grouped {
+        html! { <circle class="group-ring" r={(ARC_RADIUS + 3.0).to_string()} /> }
+    } else {
+        html! {}
+    };
+    let paused = v.status == NodeStatus::Paused;
+    let pause_badge = if paused {
+        let text = if v.held > 0 {
+            format!("\u{275a}\u{275a} {}", v.held)
+        } else {
+            "\u{275a}\u{275a}".to_string()
+        };
+        html! {
+            <g class="pause-badge" transform="translate(0 -33)">
+                <title>{ format!("Paused: {} message(s) waiting for it", v.held) }</title>
+                <rect x="-17" y="-9" width="34" height="18" rx="9" />
+                <text y="0.5">{ text }</text>
+            </g>
+        }
+    } else {
+        html! {}
+    };
+    let crown = if !crashed && !paused && v.role == RoleKind::Leader {
         html! { <text class="crown" y="-24">{ "\u{265B}" }</text> }
     } else {
         html! {}
@@ -114,7 +136,7 @@ pub fn node(props: &NodeProps) -> Html {
     };
 
     html! {
-        <g class={classes!("node", role_class, v.selected.then_some("selected"))}
+        <g class={classes!("node", role_class, v.selected.then_some("selected"), paused.then_some("paused"))}
            data-node-id={v.id.to_string()}
            data-role={v.role.as_str()}
            data-status={v.status.as_str()}
@@ -129,6 +151,7 @@ pub fn node(props: &NodeProps) -> Html {
             <circle class="hit" r={HIT_RADIUS.to_string()} />
             { pulse }
             { selected }
+            { grouped }
             { arc }
             <circle class="body" r={NODE_RADIUS.to_string()} />
             { cross }
@@ -137,6 +160,7 @@ pub fn node(props: &NodeProps) -> Html {
             <text class="role-label" y="5">{ role_label(v) }</text>
             <text class="term" y="18">{ format!("term {}", v.term) }</text>
             { pips }
+            { pause_badge }
         </g>
     }
 }

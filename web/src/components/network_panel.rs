@@ -1,0 +1,182 @@
+//! The network bar under the cluster drawing: fault presets, heal, the group of shift-clicked
+//! nodes to partition away, and sliders for the network's default loss, duplication and
+//! latency.
+
+use crate::network_view::{PRESETS, Preset};
+use raft_core::NodeId;
+use raft_core::sim::{Action, LinkSettings, Ratio};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+/// Properties of [`NetworkPanel`].
+#[derive(Properties, PartialEq)]
+pub struct NetworkPanelProps {
+    /// The network's default link settings.
+    pub defaults: LinkSettings,
+    /// The shift-clicked group, in id order.
+    pub group: Vec<NodeId>,
+    /// Whether any link is cut or has its own settings.
+    pub faulty: bool,
+    /// Apply actions in order; the string completes "Cannot …".
+    pub onapply: Callback<(Vec<Action>, String)>,
+    /// Show a message about bad input.
+    pub onerror: Callback<String>,
+    /// Set up a preset.
+    pub onpreset: Callback<Preset>,
+    /// Partition the group away.
+    pub onpartition: Callback<()>,
+    /// Empty the group.
+    pub onclear: Callback<()>,
+}
+
+/// A whole percentage from a slider's value (0 if it does not parse).
+fn percent_of(input: &HtmlInputElement) -> u32 {
+    input.value().parse::<u32>().unwrap_or(0).min(100)
+}
+
+/// A latency in whole virtual milliseconds, or why the text is not one.
+fn parse_ms(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    t.parse::<u64>()
+        .map_err(|_| format!("\u{201c}{t}\u{201d} is not a whole number of milliseconds"))
+}
+
+/// The network bar.
+#[function_component(NetworkPanel)]
+pub fn network_panel(props: &NetworkPanelProps) -> Html {
+    let d = props.defaults;
+    let preset = use_state(|| PRESETS[0].1.to_string());
+
+    // Each slider sends the whole default settings with its one field changed.
+    let setter = |apply: fn(&mut LinkSettings, &HtmlInputElement) -> Result<(), String>| {
+        let onapply = props.onapply.clone();
+        let onerror = props.onerror.clone();
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
+                return;
+            };
+            let mut next = d;
+            match apply(&mut next, &input) {
+                Ok(()) => onapply.emit((
+                    vec![Action::SetNetwork(next)],
+                    "change the network settings".to_string(),
+                )),
+                Err(why) => onerror.emit(format!(
+                    "Cannot change the network settings: {why}; they stay as they were."
+                )),
+            }
+        })
+    };
+    let onloss = setter(|s, i| {
+        s.loss = Ratio::percent(percent_of(i)).map_err(|e| e.to_string())?;
+        Ok(())
+    });
+    let ondup = setter(|s, i| {
+        s.duplicate = Ratio::percent(percent_of(i)).map_err(|e| e.to_string())?;
+        Ok(())
+    });
+    let onmin = setter(|s, i| {
+        s.latency_ms_min = parse_ms(&i.value())?;
+        Ok(())
+    });
+    let onmax = setter(|s, i| {
+        s.latency_ms_max = parse_ms(&i.value())?;
+        Ok(())
+    });
+
+    let onpresetchange = {
+        let preset = preset.clone();
+        Callback::from(move |e: Event| {
+            if let Some(sel) = e.target_dyn_into::<HtmlSelectElement>() {
+                preset.set(sel.value());
+            }
+        })
+    };
+    let onpresetapply = {
+        let preset = preset.clone();
+        let cb = props.onpreset.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(p) = PRESETS.iter().find(|p| p.1 == preset.as_str()) {
+                cb.emit(p.0);
+            }
+        })
+    };
+    let onheal = {
+        let cb = props.onapply.clone();
+        Callback::from(move |_: MouseEvent| {
+            cb.emit((vec![Action::HealAll], "heal the network".to_string()))
+        })
+    };
+    let onpartition = {
+        let cb = props.onpartition.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    let onclear = {
+        let cb = props.onclear.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    let preset_help = PRESETS
+        .iter()
+        .find(|p| p.1 == preset.as_str())
+        .map_or("", |p| p.3);
+
+    let group = if props.group.is_empty() {
+        html! {
+            <span class="muted group-hint">{ "Shift-click nodes to group them, then partition them away." }</span>
+        }
+    } else {
+        let names: Vec<String> = props.group.iter().map(|n| n.to_string()).collect();
+        html! {
+            <span class="group-line" data-testid="group">
+                { format!("Group: Node {}", names.join(", ")) }
+                <button type="button" data-testid="partition-group" onclick={onpartition}
+                        title="Cut every link between the group and the other nodes, both ways">
+                    { "Partition these" }
+                </button>
+                <button type="button" class="link-button" onclick={onclear}>{ "clear" }</button>
+            </span>
+        }
+    };
+
+    html! {
+        <div class="network-panel" aria-label="Network">
+            <div class="network-row">
+                <strong class="network-title">{ "Network" }</strong>
+                <select data-testid="preset" aria-label="Fault preset" title={preset_help}
+                        onchange={onpresetchange}>
+                    { for PRESETS.iter().map(|(_, value, label, _)| html! {
+                        <option value={*value} selected={*value == preset.as_str()}>{ *label }</option>
+                    }) }
+                </select>
+                <button type="button" data-testid="apply-preset" onclick={onpresetapply}
+                        title={preset_help}>{ "Apply" }</button>
+                <button type="button" data-testid="heal-all" onclick={onheal} disabled={!props.faulty}
+                        title="Restore every cut link and remove per-link settings">{ "Heal all" }</button>
+                { group }
+            </div>
+            <div class="network-row sliders">
+                <label title="Chance that the network loses a message between two nodes (per link, set in the link's panel)">
+                    { "loss " }
+                    <input type="range" min="0" max="100" step="5" data-testid="loss"
+                           value={d.loss.per_mille().div_ceil(10).to_string()} onchange={onloss} />
+                    <output>{ format!("{}%", d.loss.per_mille() / 10) }</output>
+                </label>
+                <label title="Chance that the network delivers a message between two nodes twice">
+                    { "duplication " }
+                    <input type="range" min="0" max="100" step="5" data-testid="duplication"
+                           value={d.duplicate.per_mille().div_ceil(10).to_string()} onchange={ondup} />
+                    <output>{ format!("{}%", d.duplicate.per_mille() / 10) }</output>
+                </label>
+                <label title="One-way latency range of a message, in virtual milliseconds: each message draws its own, so messages can overtake each other">
+                    { "latency " }
+                    <input type="number" min="0" max="60000" step="100" data-testid="latency-min"
+                           value={d.latency_ms_min.to_string()} onchange={onmin} />
+                    { "\u{2013}" }
+                    <input type="number" min="0" max="60000" step="100" data-testid="latency-max"
+                           value={d.latency_ms_max.to_string()} onchange={onmax} />
+                    { " ms" }
+                </label>
+            </div>
+        </div>
+    }
+}
