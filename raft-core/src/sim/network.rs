@@ -186,6 +186,7 @@ pub struct Network {
     /// Settings of every link without an override.
     defaults: LinkSettings,
     /// Per directed link `(from, to)`: settings that replace the defaults.
+    #[serde(with = "overrides_as_list")]
     overrides: BTreeMap<(NodeId, NodeId), LinkSettings>,
     /// Directed links `(from, to)` that deliver nothing.
     cut: BTreeSet<(NodeId, NodeId)>,
@@ -410,6 +411,34 @@ mod in_flight_as_list {
         Ok(list
             .into_iter()
             .map(|e| ((e.deliver_at_ms, e.id), e))
+            .collect())
+    }
+}
+
+/// Serializes the per-link overrides as a list of `(from, to, settings)`: their keys are pairs,
+/// and formats whose map keys must be strings (JSON) cannot hold a map keyed by pairs.
+mod overrides_as_list {
+    use super::LinkSettings;
+    use crate::types::NodeId;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::BTreeMap;
+
+    pub fn serialize<S: Serializer>(
+        map: &BTreeMap<(NodeId, NodeId), LinkSettings>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let list: Vec<(NodeId, NodeId, &LinkSettings)> =
+            map.iter().map(|(&(from, to), l)| (from, to, l)).collect();
+        list.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<(NodeId, NodeId), LinkSettings>, D::Error> {
+        let list = Vec::<(NodeId, NodeId, LinkSettings)>::deserialize(d)?;
+        Ok(list
+            .into_iter()
+            .map(|(from, to, l)| ((from, to), l))
             .collect())
     }
 }
