@@ -54,6 +54,28 @@ pub fn leaders_by_term(sim: &Simulation) -> BTreeMap<Term, NodeId> {
     leaders
 }
 
+/// Every vote a node granted to a second, different candidate in a term in which it had
+/// already granted one, over the whole trace and across restarts: `(voter, term, first,
+/// second)`. Figure 2 allows one vote per term ("votedFor ... updated on stable storage before
+/// responding"), so this is empty in a correct run.
+pub fn double_votes(sim: &Simulation) -> Vec<(NodeId, Term, NodeId, NodeId)> {
+    let mut votes: BTreeMap<(NodeId, Term), NodeId> = BTreeMap::new();
+    let mut doubles = Vec::new();
+    for e in sim.trace().events() {
+        if let TraceKind::Node {
+            node,
+            event: NodeEvent::VoteGranted { candidate, term },
+        } = &e.kind
+        {
+            let first = *votes.entry((*node, *term)).or_insert(*candidate);
+            if first != *candidate {
+                doubles.push((*node, *term, first, *candidate));
+            }
+        }
+    }
+    doubles
+}
+
 /// Checks the Log Matching and State Machine Safety properties (Figure 3) on the current state:
 /// any two logs that hold an entry with the same index and term are identical up to it, and
 /// committed prefixes agree. Panics with the seed on violation.
