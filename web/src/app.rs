@@ -93,6 +93,19 @@ pub fn app() -> Html {
         });
     }
 
+    // Callbacks of the network bar, made once: with equal props it skips re-rendering, so a
+    // value being typed into one of its inputs is not overwritten by the next frame.
+    let onapply = use_callback(
+        dispatch.clone(),
+        |(actions, what): (Vec<Action>, String), d| d.dispatch(Msg::Apply { actions, what }),
+    );
+    let onpreset = use_callback(dispatch.clone(), |p: Preset, d| d.dispatch(Msg::Preset(p)));
+    let onerror = use_callback(dispatch.clone(), |text: String, d| {
+        d.dispatch(Msg::Notice(text))
+    });
+    let onpartition = use_callback(dispatch.clone(), |(), d| d.dispatch(Msg::PartitionGroup));
+    let onclear = use_callback(dispatch.clone(), |(), d| d.dispatch(Msg::ClearGroup));
+
     let Some(sim) = state.sim() else {
         return html! {};
     };
@@ -187,20 +200,7 @@ pub fn app() -> Html {
         let d = dispatch.clone();
         Callback::from(move |id: u64| d.dispatch(Msg::Inspect(Inspected::Message(MessageId(id)))))
     };
-    let onapply = {
-        let d = dispatch.clone();
-        Callback::from(move |(actions, what): (Vec<Action>, String)| {
-            d.dispatch(Msg::Apply { actions, what })
-        })
-    };
-    let onpreset = {
-        let d = dispatch.clone();
-        Callback::from(move |p: Preset| d.dispatch(Msg::Preset(p)))
-    };
-    let onerror = {
-        let d = dispatch.clone();
-        Callback::from(move |text: String| d.dispatch(Msg::Notice(text)))
-    };
+
     let onspeed = {
         let d = dispatch.clone();
         Callback::from(move |speed: f64| d.dispatch(Msg::SetSpeed(speed)))
@@ -271,8 +271,7 @@ pub fn app() -> Html {
                             </div>
                         </div>
                         <NetworkPanel {defaults} group={state.group.iter().copied().collect::<Vec<_>>()}
-                                      {faulty} {onapply} {onpreset} {onerror}
-                                      onpartition={cb(Msg::PartitionGroup)} onclear={cb(Msg::ClearGroup)} />
+                                      {faulty} {onapply} {onpreset} {onerror} {onpartition} {onclear} />
                     </section>
                     <LogView {grid} />
                 </div>

@@ -34,6 +34,11 @@ fn percent_of(input: &HtmlInputElement) -> u32 {
     input.value().parse::<u32>().unwrap_or(0).min(100)
 }
 
+/// A ratio as the whole percentage a slider shows (rounded up, so any loss shows).
+fn percent_shown(r: Ratio) -> String {
+    r.per_mille().div_ceil(10).to_string()
+}
+
 /// A latency in whole virtual milliseconds, or why the text is not one.
 fn parse_ms(text: &str) -> Result<u64, String> {
     let t = text.trim();
@@ -47,8 +52,11 @@ pub fn network_panel(props: &NetworkPanelProps) -> Html {
     let d = props.defaults;
     let preset = use_state(|| PRESETS[0].1.to_string());
 
-    // Each slider sends the whole default settings with its one field changed.
-    let setter = |apply: fn(&mut LinkSettings, &HtmlInputElement) -> Result<(), String>| {
+    // Each input sends the whole default settings with its one field changed. The input then
+    // shows the current value again: if the simulator accepts the change, the next render
+    // shows the new one; if it refuses, the old one stays, next to the notice saying why.
+    let setter = |apply: fn(&mut LinkSettings, &HtmlInputElement) -> Result<(), String>,
+                  shown: fn(&LinkSettings) -> String| {
         let onapply = props.onapply.clone();
         let onerror = props.onerror.clone();
         Callback::from(move |e: Event| {
@@ -56,7 +64,9 @@ pub fn network_panel(props: &NetworkPanelProps) -> Html {
                 return;
             };
             let mut next = d;
-            match apply(&mut next, &input) {
+            let result = apply(&mut next, &input);
+            input.set_value(&shown(&d));
+            match result {
                 Ok(()) => onapply.emit((
                     vec![Action::SetNetwork(next)],
                     "change the network settings".to_string(),
@@ -67,22 +77,34 @@ pub fn network_panel(props: &NetworkPanelProps) -> Html {
             }
         })
     };
-    let onloss = setter(|s, i| {
-        s.loss = Ratio::percent(percent_of(i)).map_err(|e| e.to_string())?;
-        Ok(())
-    });
-    let ondup = setter(|s, i| {
-        s.duplicate = Ratio::percent(percent_of(i)).map_err(|e| e.to_string())?;
-        Ok(())
-    });
-    let onmin = setter(|s, i| {
-        s.latency_ms_min = parse_ms(&i.value())?;
-        Ok(())
-    });
-    let onmax = setter(|s, i| {
-        s.latency_ms_max = parse_ms(&i.value())?;
-        Ok(())
-    });
+    let onloss = setter(
+        |s, i| {
+            s.loss = Ratio::percent(percent_of(i)).map_err(|e| e.to_string())?;
+            Ok(())
+        },
+        |s| percent_shown(s.loss),
+    );
+    let ondup = setter(
+        |s, i| {
+            s.duplicate = Ratio::percent(percent_of(i)).map_err(|e| e.to_string())?;
+            Ok(())
+        },
+        |s| percent_shown(s.duplicate),
+    );
+    let onmin = setter(
+        |s, i| {
+            s.latency_ms_min = parse_ms(&i.value())?;
+            Ok(())
+        },
+        |s| s.latency_ms_min.to_string(),
+    );
+    let onmax = setter(
+        |s, i| {
+            s.latency_ms_max = parse_ms(&i.value())?;
+            Ok(())
+        },
+        |s| s.latency_ms_max.to_string(),
+    );
 
     let onpresetchange = {
         let preset = preset.clone();
@@ -158,13 +180,13 @@ pub fn network_panel(props: &NetworkPanelProps) -> Html {
                 <label title="Chance that the network loses a message between two nodes (per link, set in the link's panel)">
                     { "loss " }
                     <input type="range" min="0" max="100" step="5" data-testid="loss"
-                           value={d.loss.per_mille().div_ceil(10).to_string()} onchange={onloss} />
+                           value={percent_shown(d.loss)} onchange={onloss} />
                     <output>{ format!("{}%", d.loss.per_mille() / 10) }</output>
                 </label>
                 <label title="Chance that the network delivers a message between two nodes twice">
                     { "duplication " }
                     <input type="range" min="0" max="100" step="5" data-testid="duplication"
-                           value={d.duplicate.per_mille().div_ceil(10).to_string()} onchange={ondup} />
+                           value={percent_shown(d.duplicate)} onchange={ondup} />
                     <output>{ format!("{}%", d.duplicate.per_mille() / 10) }</output>
                 </label>
                 <label title="One-way latency range of a message, in virtual milliseconds: each message draws its own, so messages can overtake each other">
