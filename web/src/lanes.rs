@@ -5,7 +5,7 @@
 
 use crate::geometry::{self, MAX_LANE};
 use crate::glyph;
-use crate::views::{endpoint_anchor, entry_count};
+use crate::views::endpoint_anchor;
 use raft_core::sim::{Envelope, MessageId, Simulation};
 use std::collections::BTreeMap;
 
@@ -54,7 +54,7 @@ impl LaneMap {
             let (to, to_r) = endpoint_anchor(env.to, count);
             let (start, end) = geometry::message_path(from, to, from_r, to_r);
             let path_len = start.distance(end);
-            let reach = glyph::reach(env.kind(), entry_count(env));
+            let reach = glyph::reach(env.kind(), env.entry_count());
             let mut taken = [false; MAX_LANE as usize + 1];
             for other in &flying {
                 let Some(&lane) = self.lanes.get(&other.id) else {
@@ -63,7 +63,7 @@ impl LaneMap {
                 if other.from != env.from || other.to != env.to {
                     continue;
                 }
-                let gap = reach + glyph::reach(other.kind(), entry_count(other)) + MIN_SPACING;
+                let gap = reach + glyph::reach(other.kind(), other.entry_count()) + MIN_SPACING;
                 if geometry::flights_overlap(
                     (env.sent_at_ms, env.deliver_at_ms),
                     (other.sent_at_ms, other.deliver_at_ms),
@@ -121,8 +121,8 @@ mod tests {
                     }
                     checked_pairs += 1;
                     let d = views[i].at.distance(views[j].at);
-                    let min = glyph::reach(a.kind(), entry_count(a))
-                        .min(glyph::reach(b.kind(), entry_count(b)));
+                    let min = glyph::reach(a.kind(), a.entry_count())
+                        .min(glyph::reach(b.kind(), b.entry_count()));
                     assert!(
                         d >= min,
                         "messages {:?} and {:?} overlap ({d:.1})",

@@ -87,6 +87,8 @@ pub struct DropView {
     pub id: u64,
     /// Its kind.
     pub kind: MessageKind,
+    /// Log entries it carried.
+    pub entries: usize,
     /// Where it vanished.
     pub at: Point,
     /// 1 just dropped, falling to 0.
@@ -120,6 +122,7 @@ pub fn drop_views(sim: &Simulation, speed: f64) -> Vec<DropView> {
             DropView {
                 id: d.id.0,
                 kind: d.kind,
+                entries: d.entries,
                 at: geometry::message_position(from, to, from_r, to_r, p, 0),
                 opacity: (1.0 - age / fade_ms).clamp(0.0, 1.0),
                 title: format!(

@@ -7,8 +7,8 @@
 use crate::geometry::{self, MESSAGE_ANCHOR_RADIUS, Point};
 use crate::lanes::LaneMap;
 use crate::layout::{self, CLIENT_ANCHOR_RADIUS};
-use raft_core::sim::{Endpoint, Envelope, NodeStatus, Payload, SimNode, Simulation};
-use raft_core::{MessageBody, MessageKind, NodeId, RoleKind};
+use raft_core::sim::{Endpoint, Envelope, NodeStatus, SimNode, Simulation};
+use raft_core::{MessageKind, NodeId, RoleKind};
 
 /// How a node is drawn.
 #[derive(Clone, Debug, PartialEq)]
@@ -173,17 +173,6 @@ pub fn endpoint_anchor(ep: Endpoint, count: usize) -> (Point, f64) {
     }
 }
 
-/// Number of log entries a message carries (AppendEntries only).
-pub fn entry_count(env: &Envelope) -> usize {
-    match &env.payload {
-        Payload::Raft(m) => match &m.body {
-            MessageBody::AppendEntries { entries, .. } => entries.len(),
-            _ => 0,
-        },
-        _ => 0,
-    }
-}
-
 /// The view of one message in flight at `now_ms`, drawn on `lane`.
 pub fn message_view(env: &Envelope, count: usize, now_ms: u64, lane: u8) -> MessageView {
     let (from, from_r) = endpoint_anchor(env.from, count);
@@ -195,7 +184,7 @@ pub fn message_view(env: &Envelope, count: usize, now_ms: u64, lane: u8) -> Mess
         id: env.id.0,
         kind: env.kind(),
         at: at(progress),
-        entries: entry_count(env),
+        entries: env.entry_count(),
         title: format!("{} \u{2192} {}: {}", env.from, env.to, env.describe()),
         track: with_client.then(|| (at(0.0), at(1.0))),
     }

@@ -470,6 +470,7 @@ impl Simulation {
             sent_at_ms: e.sent_at_ms,
             deliver_at_ms: e.deliver_at_ms,
             dropped_at_ms: now,
+            entries: e.entry_count(),
             reason,
         });
     }

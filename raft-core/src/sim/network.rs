@@ -8,7 +8,7 @@
 use super::link::{LinkSettings, LinkState};
 use super::trace::DropReason;
 use crate::command::{Command, CommandError};
-use crate::message::{Message, MessageKind};
+use crate::message::{Message, MessageBody, MessageKind};
 use crate::types::NodeId;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -130,6 +130,17 @@ impl Envelope {
         self.payload.kind()
     }
 
+    /// Number of log entries it carries (AppendEntries only, else 0).
+    pub fn entry_count(&self) -> usize {
+        match &self.payload {
+            Payload::Raft(Message {
+                body: MessageBody::AppendEntries { entries, .. },
+                ..
+            }) => entries.len(),
+            _ => 0,
+        }
+    }
+
     /// A one-line description of the contents.
     pub fn describe(&self) -> String {
         match &self.payload {
@@ -172,6 +183,8 @@ pub struct DroppedMessage {
     pub deliver_at_ms: u64,
     /// When it was dropped (virtual ms).
     pub dropped_at_ms: u64,
+    /// Number of log entries it carried (AppendEntries only, else 0).
+    pub entries: usize,
     /// Why.
     pub reason: DropReason,
 }

@@ -109,7 +109,7 @@ fn dropped(v: &DropView) -> Html {
            opacity={format!("{:.2}", v.opacity)}
            transform={format!("translate({:.1} {:.1})", v.at.x, v.at.y)}>
             <title>{ v.title.clone() }</title>
-            { glyph(v.kind, 0) }
+            { glyph(v.kind, v.entries) }
             <path class="drop-cross" d="M -7 -7 L 7 7 M 7 -7 L -7 7" />
         </g>
     }
