@@ -562,6 +562,45 @@ fn duplication_of_one_copies_every_message_between_nodes_exactly_once() {
     );
 }
 
+/// Certain outcomes (0/d and d/d) draw no random number, so writing a probability another way
+/// changes nothing, and the last [`raft_core::sim::RECENT_DROPS`] drops are remembered in
+/// order.
+#[test]
+fn certain_ratios_draw_nothing_and_recent_drops_keep_the_latest() {
+    let run = |loss: Ratio, duplicate: Ratio| {
+        let mut s = with_faults(20, loss, duplicate);
+        for i in 0..4 {
+            s.apply(add(i)).unwrap();
+            s.run_for(30_000);
+        }
+        s
+    };
+    let plain = run(Ratio::NEVER, Ratio::NEVER);
+    let zero = run(Ratio { num: 0, den: 7 }, Ratio { num: 0, den: 3 });
+    assert_eq!(plain.trace().digest(), zero.trace().digest());
+    let all_lost = run(Ratio::ALWAYS, Ratio::NEVER);
+    let all_lost_too = run(Ratio { num: 9, den: 9 }, Ratio { num: 0, den: 2 });
+    assert_eq!(all_lost.trace().digest(), all_lost_too.trace().digest());
+    assert_ne!(plain.trace().digest(), all_lost.trace().digest());
+
+    let dropped: Vec<MessageId> = all_lost
+        .trace()
+        .events()
+        .iter()
+        .filter_map(|e| match e.kind {
+            TraceKind::Dropped { id, .. } => Some(id),
+            _ => None,
+        })
+        .collect();
+    assert!(dropped.len() > raft_core::sim::RECENT_DROPS);
+    let recent: Vec<MessageId> = all_lost.recent_drops().map(|d| d.id).collect();
+    assert_eq!(
+        recent,
+        dropped[dropped.len() - raft_core::sim::RECENT_DROPS..],
+        "the most recent drops, oldest first"
+    );
+}
+
 // ----- reordering -----
 
 /// Directed links on which a message sent later (higher id) was delivered before one sent
@@ -1157,6 +1196,10 @@ fn bad_input_is_refused_with_a_typed_error_and_changes_nothing() {
             link(bad_ratio(1, 0)),
             SimError::InvalidRatio { num: 1, den: 0 },
         ),
+        (
+            link(bad_ratio(2, 1)),
+            SimError::InvalidRatio { num: 2, den: 1 },
+        ),
         (link(bad_dup), SimError::InvalidRatio { num: 3, den: 2 }),
         (
             link(bad_latency),
@@ -1348,4 +1391,174 @@ fn fault_state_round_trips_through_json_and_continues_identically() {
     }
     assert_eq!(a.trace().digest(), b.trace().digest());
     assert_eq!(a.events_processed(), b.events_processed());
+}
+
+// ----- every fault at random -----
+
+/// One seed of random faults of every kind (crash, restart, pause, resume, cuts, partitions,
+/// isolation, heal, per-link and default settings, dropped and duplicated messages, forced
+/// timeouts) with client load, over 10 virtual minutes; then everything is repaired and the
+/// cluster must elect a leader and converge. Safety is checked throughout.
+fn random_faults(seed: u64) {
+    use rand::rngs::Xoshiro256PlusPlus;
+    use rand::{RngExt, SeedableRng};
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ 0xFA17);
+    let nodes = rng.random_range(3..=7u64);
+    let mut s = Simulation::new(SimConfig {
+        seed,
+        node_count: nodes,
+        storage_faults: rng.random_bool(0.5),
+        ..SimConfig::default()
+    })
+    .unwrap();
+    let pick = |rng: &mut Xoshiro256PlusPlus| n(rng.random_range(1..=nodes));
+    let ratio = |rng: &mut Xoshiro256PlusPlus| Ratio {
+        num: rng.random_range(0..=3),
+        den: 10,
+    };
+    while s.now_ms() < 600_000 {
+        let next = s.now_ms() + rng.random_range(100..15_000u64);
+        s.advance_to(next);
+        let id = pick(&mut rng);
+        let status = s.node(id).unwrap().status();
+        let leads = s.node(id).unwrap().role() == Some(RoleKind::Leader);
+        let other = pick(&mut rng);
+        let action = match rng.random_range(0..16u32) {
+            0 if status != NodeStatus::Crashed => Action::Crash(id),
+            1 if status == NodeStatus::Crashed => Action::Restart(id),
+            2 if status == NodeStatus::Up => Action::Pause(id),
+            3 if status == NodeStatus::Paused => Action::Resume(id),
+            4 if other != id => Action::CutLink {
+                from: id,
+                to: other,
+            },
+            5 if other != id => Action::RestoreLink {
+                from: id,
+                to: other,
+            },
+            6 if other != id => Action::Partition(vec![vec![id, other]]),
+            7 => Action::Isolate(id),
+            8 => Action::HealAll,
+            9 if other != id => Action::SetLink {
+                from: id,
+                to: other,
+                settings: Some(LinkSettings {
+                    latency_ms_min: 100,
+                    latency_ms_max: rng.random_range(100..6_000),
+                    loss: ratio(&mut rng),
+                    duplicate: ratio(&mut rng),
+                }),
+            },
+            10 => Action::SetNetwork(LinkSettings {
+                latency_ms_min: 500,
+                latency_ms_max: rng.random_range(500..5_000),
+                loss: ratio(&mut rng),
+                duplicate: ratio(&mut rng),
+            }),
+            11 => match s.in_flight().map(|e| e.id).last() {
+                Some(m) => Action::DropMessage(m),
+                None => continue,
+            },
+            12 => match s
+                .in_flight()
+                .filter(|e| is_node_to_node(e.from, e.to))
+                .map(|e| e.id)
+                .next()
+            {
+                Some(m) => Action::DuplicateMessage(m),
+                None => continue,
+            },
+            13 if status == NodeStatus::Up && !leads => Action::Timeout(id),
+            _ => Action::Submit(Command::Add {
+                a: rng.random_range(-100..100),
+                b: rng.random_range(-100..100),
+            }),
+        };
+        let shown = format!("{action:?}");
+        s.apply(action)
+            .unwrap_or_else(|e| panic!("seed {seed}: {shown} refused: {e}"));
+        check_logs(&s);
+    }
+    conservation(&s);
+    // Repair everything.
+    s.apply(Action::HealAll).unwrap();
+    s.apply(Action::SetNetwork(LinkSettings::default()))
+        .unwrap();
+    for id in ids(&s) {
+        match s.node(id).unwrap().status() {
+            NodeStatus::Paused => s.apply(Action::Resume(id)).unwrap(),
+            NodeStatus::Crashed => s.apply(Action::Restart(id)).unwrap(),
+            NodeStatus::Up => raft_core::sim::ActionOutcome::Done,
+        };
+    }
+    assert!(
+        run_until_stable_leader(&mut s, 900_000).is_some(),
+        "seed {seed}: no leader after repair"
+    );
+    s.apply(add(0)).unwrap();
+    let converged = s.run_until(600_000, |s| {
+        let logs: Vec<_> = s.nodes().filter_map(|x| x.raft()).collect();
+        logs.iter()
+            .all(|r| r.log() == logs[0].log() && r.commit_index() == logs[0].log().last_index())
+    });
+    assert!(converged, "seed {seed}: no convergence after repair");
+    leaders_by_term(&s);
+    check_logs(&s);
+    assert_eq!(
+        raftlab_tests::double_votes(&s),
+        vec![],
+        "seed {seed}: double vote"
+    );
+    conservation(&s);
+}
+
+/// Every message (and every copy) that entered the network has exactly one fate: delivered,
+/// dropped, waiting for a paused node, or still in flight.
+fn conservation(s: &Simulation) {
+    let seed = s.config().seed;
+    let mut fates: BTreeMap<MessageId, u32> = BTreeMap::new();
+    for e in s.trace().events() {
+        match e.kind {
+            TraceKind::Sent { id, .. } | TraceKind::Duplicated { copy: id, .. } => {
+                assert!(
+                    fates.insert(id, 0).is_none(),
+                    "seed {seed}: {id:?} sent twice"
+                );
+            }
+            TraceKind::Delivered { id, .. } | TraceKind::Dropped { id, .. } => {
+                *fates
+                    .get_mut(&id)
+                    .unwrap_or_else(|| panic!("seed {seed}: {id:?} never sent")) += 1;
+            }
+            _ => {}
+        }
+    }
+    let waiting: BTreeSet<MessageId> = s
+        .in_flight()
+        .map(|e| e.id)
+        .chain(
+            ids(s)
+                .into_iter()
+                .flat_map(|id| s.held_messages(id).iter().map(|e| e.id).collect::<Vec<_>>()),
+        )
+        .collect();
+    for (id, count) in fates {
+        let expected = u32::from(!waiting.contains(&id));
+        assert_eq!(count, expected, "seed {seed}: fate of {id:?}");
+    }
+}
+
+#[test]
+fn random_faults_of_every_kind_keep_raft_safe_and_a_repaired_cluster_recovers() {
+    let seeds: Vec<u64> = match std::env::var("FAULT_SEED") {
+        Ok(one) => vec![one.parse().expect("FAULT_SEED is a number")],
+        Err(_) => (0..std::env::var("FAULT_SEEDS")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(40u64))
+            .collect(),
+    };
+    for seed in seeds {
+        random_faults(seed);
+    }
 }
