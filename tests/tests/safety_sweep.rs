@@ -1,9 +1,12 @@
 //! Randomized fault schedules over many seeds with the Figure 3 safety properties checked as
-//! the run goes, then a liveness phase. A failure names the seed; replay one seed with
+//! the run goes, then a liveness phase. Each seed draws a fault profile: cluster size 3–7,
+//! message loss and duplication (0–20 % each), storage faults on or off, and a schedule of
+//! crashes, restarts, pauses, resumes, partitions, one-way link cuts, heals, forced timeouts
+//! and client requests. A failure names the seed; replay one seed with
 //! `SWEEP_SEED=<n> cargo test -p raftlab-tests --test safety_sweep -- --nocapture`.
 //! `SWEEP_SEEDS=<count>` runs a longer sweep.
 
-use raft_core::sim::{Action, SimConfig, Simulation};
+use raft_core::sim::{Action, LinkSettings, NodeStatus, Ratio, SimConfig, Simulation};
 use raft_core::{Command, NodeId, RoleKind};
 use raftlab_tests::{check_logs, leaders_by_term, run_until_stable_leader};
 use rand::rngs::Xoshiro256PlusPlus;
@@ -13,9 +16,14 @@ use rand::{RngExt, SeedableRng};
 fn run_seed(seed: u64) {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let nodes = rng.random_range(3..=7u64);
+    let loss = Ratio::new(rng.random_range(0..=20u32), 100).expect("valid ratio");
+    let duplicate = Ratio::new(rng.random_range(0..=20u32), 100).expect("valid ratio");
     let mut s = Simulation::new(SimConfig {
         seed,
         node_count: nodes,
+        loss,
+        duplicate,
+        storage_faults: rng.random_bool(0.5),
         ..SimConfig::default()
     })
     .expect("valid config");
@@ -28,7 +36,12 @@ fn run_seed(seed: u64) {
             steps += 1;
             // Timers are always in the future after an event: a node never sits with an
             // election deadline in the past (a reset must be measured from the current time).
-            for n in s.nodes().filter_map(|n| n.raft()) {
+            // Paused nodes are exempt: their timers wait until they resume.
+            for n in s
+                .nodes()
+                .filter(|n| n.status() == NodeStatus::Up)
+                .filter_map(|n| n.raft())
+            {
                 assert!(
                     n.next_deadline_ms() >= s.now_ms(),
                     "seed {seed}: Node {} has a deadline in the past",
@@ -41,12 +54,29 @@ fn run_seed(seed: u64) {
         }
         s.advance_to(next_action);
         let id = NodeId(rng.random_range(1..=nodes));
-        let up = s.node(id).is_some_and(|n| n.raft().is_some());
+        let other = NodeId(rng.random_range(1..=nodes));
+        let status = s.node(id).map(|n| n.status());
+        let up = status == Some(NodeStatus::Up);
         let leads = s.node(id).and_then(|n| n.role()) == Some(RoleKind::Leader);
-        let action = match rng.random_range(0..10u32) {
-            0..=1 if up => Action::Crash(id),
-            0..=2 if !up => Action::Restart(id),
+        let action = match rng.random_range(0..16u32) {
+            0..=1 if status != Some(NodeStatus::Crashed) => Action::Crash(id),
+            0..=2 if status == Some(NodeStatus::Crashed) => Action::Restart(id),
             3 if up && !leads => Action::Timeout(id),
+            4 if up => Action::Pause(id),
+            4..=5 if status == Some(NodeStatus::Paused) => Action::Resume(id),
+            6 => {
+                // A random split into two groups.
+                let side: Vec<NodeId> = (1..=nodes)
+                    .map(NodeId)
+                    .filter(|_| rng.random_bool(0.5))
+                    .collect();
+                Action::Partition(vec![side])
+            }
+            7 if id != other => Action::CutLink {
+                from: id,
+                to: other,
+            },
+            8..=9 => Action::HealAll,
             _ => Action::Submit(Command::Add {
                 a: rng.random_range(-1000..1000i64),
                 b: rng.random_range(-1000..1000i64),
@@ -59,8 +89,14 @@ fn run_seed(seed: u64) {
     leaders_by_term(&s);
 
     // Liveness: heal everything; a leader appears, and a new request completes.
+    let heal = [Action::HealAll, Action::SetNetwork(LinkSettings::default())];
+    for action in heal {
+        s.apply(action)
+            .unwrap_or_else(|e| panic!("seed {seed}: heal refused: {e}"));
+    }
     for id in 1..=nodes {
         let _ = s.apply(Action::Restart(NodeId(id)));
+        let _ = s.apply(Action::Resume(NodeId(id)));
     }
     let leader = run_until_stable_leader(&mut s, 600_000)
         .unwrap_or_else(|| panic!("seed {seed}: no leader after healing"));
