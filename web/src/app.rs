@@ -156,7 +156,6 @@ pub fn app() -> Html {
     let now_ms = sim.now_ms();
     drop(sim);
     let count = nodes.len();
-    let view = layout::view_box(count);
 
     let menu_node: Option<NodeView> = state
         .selected
@@ -170,10 +169,9 @@ pub fn app() -> Html {
             });
             let d = dispatch.clone();
             let onclose = Callback::from(move |()| d.dispatch(Msg::CloseMenu));
-            let centers = nodes.iter().map(|n| n.center).collect::<Vec<_>>();
-            html! { <NodeMenu {node} {view} {centers} {onaction} {onclose} /> }
+            Some(html! { <NodeMenu {node} {onaction} {onclose} /> })
         }
-        None => html! {},
+        None => None,
     };
 
     let cb = |msg: Msg| {
@@ -257,10 +255,11 @@ pub fn app() -> Html {
                         <div class="cluster-body">
                             <div class="cluster-wrap" style={layout::wrapper_style(count)}>
                                 <Cluster {nodes} {messages} {links} {drops} {onselect} {onlink} {onmessage} />
-                                { menu }
                             </div>
                             <div class="cluster-side">
-                                if let Some(view) = inspector {
+                                if let Some(menu) = menu {
+                                    { menu }
+                                } else if let Some(view) = inspector {
                                     <Inspector {view} onapply={onapply.clone()} onclose={cb(Msg::CloseInspector)} />
                                 } else {
                                     <Legend />

@@ -41,14 +41,6 @@ impl ViewBox {
     pub fn attr(&self) -> String {
         format!("{:.1} {:.1} {:.1} {:.1}", self.x, self.y, self.w, self.h)
     }
-
-    /// Where `p` is, as percentages of the box's width and height from its top-left corner.
-    pub fn percent(&self, p: Point) -> (f64, f64) {
-        (
-            (p.x - self.x) / self.w * 100.0,
-            (p.y - self.y) / self.h * 100.0,
-        )
-    }
 }
 
 /// Radius of the ring for `count` nodes.
@@ -188,17 +180,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn percentages_of_the_view() {
-        let vb = ViewBox {
-            x: -100.0,
-            y: -50.0,
-            w: 200.0,
-            h: 100.0,
-        };
-        assert_eq!(vb.percent(Point { x: 0.0, y: 0.0 }), (50.0, 50.0));
-        assert_eq!(vb.attr(), "-100.0 -50.0 200.0 100.0");
     }
 }

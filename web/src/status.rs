@@ -14,7 +14,8 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 /// One sentence on the state of the cluster, above the drawing: who leads, or why nobody
-/// does; crashed nodes; messages in flight.
+/// does; stale leaders that still believe they lead; crashed and paused nodes; cut links;
+/// messages in flight.
 pub fn status_line(sim: &Simulation) -> String {
     let total = sim.nodes().count();
     let up = sim.nodes().filter(|n| n.status() == NodeStatus::Up).count();
@@ -40,9 +41,30 @@ pub fn status_line(sim: &Simulation) -> String {
         }
         None => "No leader yet: waiting for an election timeout".to_string(),
     }];
-    let crashed = total - up;
+    // Older leaders cut off from the newer one (§5.1: a server with a stale term does not
+    // know it has been replaced until it hears a higher term).
+    let stale: Vec<String> = sim
+        .nodes()
+        .filter(|n| n.role() == Some(RoleKind::Leader) && Some(n.id()) != sim.leader())
+        .map(|n| format!("Node {} (term {})", n.id(), n.current_term()))
+        .collect();
+    if !stale.is_empty() {
+        parts.push(format!("{} still believes it leads", stale.join(" and ")));
+    }
+    let crashed = sim
+        .nodes()
+        .filter(|n| n.status() == NodeStatus::Crashed)
+        .count();
     if crashed > 0 {
         parts.push(format!("{} crashed", plural(crashed, "node")));
+    }
+    let paused = total - up - crashed;
+    if paused > 0 {
+        parts.push(format!("{} paused", plural(paused, "node")));
+    }
+    let cut = sim.network().cut_links().count();
+    if cut > 0 {
+        parts.push(format!("{} cut", plural(cut, "link direction")));
     }
     parts.push(format!(
         "{} in flight",
@@ -132,6 +154,33 @@ mod tests {
             }
         }
         assert!(status_line(&s).contains("but it cannot commit: only 1 of 3 nodes are up"));
+    }
+
+    #[test]
+    fn stale_leader_paused_nodes_and_cuts_are_named() {
+        let mut s = crate::views::tests::sim_with_leader();
+        let old = s.leader().expect("leader");
+        s.apply(Action::Isolate(old)).expect("isolate");
+        let other = s
+            .nodes()
+            .map(|n| n.id())
+            .find(|&n| n != old)
+            .expect("other");
+        assert!(s.run_until(300_000, |x| x.leader().is_some_and(|l| l != old)));
+        let line = status_line(&s);
+        assert!(
+            line.contains(&format!("Node {old} (term 1) still believes it leads")),
+            "{line}"
+        );
+        assert!(line.contains("8 link directions cut"), "{line}");
+        s.apply(Action::HealAll).expect("heal");
+        s.apply(Action::Pause(other)).expect("pause");
+        let line = status_line(&s);
+        assert!(
+            line.contains("1 node paused") && !line.contains("crashed"),
+            "{line}"
+        );
+        assert!(!line.contains("cut"), "{line}");
     }
 
     #[test]

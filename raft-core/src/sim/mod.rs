@@ -228,8 +228,10 @@ pub struct Simulation {
     /// Per node, proposals accepted for the client, by log index.
     pending: BTreeMap<NodeId, BTreeMap<LogIndex, PendingProposal>>,
     /// Per paused node, the messages that arrived for it, in arrival order.
+    #[serde(default)]
     held: BTreeMap<NodeId, Vec<Envelope>>,
     /// The last [`RECENT_DROPS`] dropped messages, oldest first.
+    #[serde(default)]
     recent_drops: VecDeque<DroppedMessage>,
     trace: Trace,
     events_processed: u64,

@@ -197,11 +197,13 @@ pub struct Network {
     in_flight: BTreeMap<(u64, MessageId), Envelope>,
     next_id: u64,
     /// Settings of every link without an override.
+    #[serde(default)]
     defaults: LinkSettings,
     /// Per directed link `(from, to)`: settings that replace the defaults.
-    #[serde(with = "overrides_as_list")]
+    #[serde(default, with = "overrides_as_list")]
     overrides: BTreeMap<(NodeId, NodeId), LinkSettings>,
     /// Directed links `(from, to)` that deliver nothing.
+    #[serde(default)]
     cut: BTreeSet<(NodeId, NodeId)>,
 }
 

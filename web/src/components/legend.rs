@@ -31,6 +31,23 @@ fn message_swatch(kind: MessageKind, text: &'static str) -> Html {
     }
 }
 
+fn link_swatch(class: &'static str, text: &'static str, help: &'static str) -> Html {
+    html! {
+        <li title={help}>
+            <svg class="swatch wide" viewBox="-24 -12 48 24" aria-hidden="true">
+                <line class={classes!("link", class)} x1="-22" y1="0" x2="22" y2="0" />
+                if class == "cut" {
+                    <text class="link-cross" x="0" y="0.5">{ "\u{2715}" }</text>
+                }
+                if class == "one-way" {
+                    <line class="link cut" x1="-20" y1="-5" x2="16" y2="-5" marker-end="url(#cut-arrow)" />
+                }
+            </svg>
+            { text }
+        </li>
+    }
+}
+
 /// The legend (static: rendered once).
 #[function_component(Legend)]
 pub fn legend() -> Html {
@@ -51,7 +68,7 @@ pub fn legend() -> Html {
                 </li>
             </ul>
             <h3>{ "Messages (box: request, circle: reply)" }</h3>
-            <p class="legend-note muted">{ "(pause to hover a message for its fields)" }</p>
+            <p class="legend-note muted">{ "(click a message for its fields)" }</p>
             <div class="legend-columns">
                 <ul aria-label="Requests">
                     { message_swatch(MessageKind::RequestVote, "RequestVote") }
@@ -72,6 +89,34 @@ pub fn legend() -> Html {
                     { message_swatch(MessageKind::AppendOk, "append ok") }
                     { message_swatch(MessageKind::AppendRejected, "append rejected") }
                     { message_swatch(MessageKind::ClientReply, "client answer") }
+                </ul>
+            </div>
+            <h3>{ "Network (click a link to change it)" }</h3>
+            <div class="legend-columns">
+                <ul aria-label="Links">
+                    { link_swatch("cut", "cut both ways", "Nothing gets through; messages in flight on it are lost") }
+                    { link_swatch("one-way", "cut one way (red arrow)", "Messages in the red arrow's direction are lost; the other direction works") }
+                    { link_swatch("lossy", "lossy", "Some messages are lost or delivered twice") }
+                </ul>
+                <ul aria-label="Faults">
+                    <li title="A message lost on the way: it fades out where it vanished">
+                        <svg class="swatch wide" viewBox="-24 -12 48 24" aria-hidden="true">
+                            <g class="msg dropped msg-heartbeat" opacity="0.6">
+                                { glyph(MessageKind::Heartbeat, 0) }
+                                <path class="drop-cross" d="M -7 -7 L 7 7 M 7 -7 L -7 7" />
+                            </g>
+                        </svg>
+                        { "message lost" }
+                    </li>
+                    <li title="Paused: keeps its state but handles nothing; messages wait for it">
+                        <svg class="swatch wide" viewBox="-24 -12 48 24" aria-hidden="true">
+                            <g class="pause-badge">
+                                <rect x="-17" y="-9" width="34" height="18" rx="9" />
+                                <text y="0.5">{ "\u{275a}\u{275a}" }</text>
+                            </g>
+                        </svg>
+                        { "paused node" }
+                    </li>
                 </ul>
             </div>
         </section>
