@@ -38,7 +38,7 @@ pub fn vote_result(
 }
 
 /// The highest index stored on a majority, given every voter's match index: the median-like
-/// order statistic that Figure 2's leader rule ("a majority of matchIndex[i] ≥ N") describes.
+/// order statistic that Figure 2's leader rule ("a majority of matchIndex\[i\] ≥ N") describes.
 /// Returns `LogIndex(0)` for an empty input.
 pub fn committed_index(mut match_indexes: Vec<LogIndex>) -> LogIndex {
     if match_indexes.is_empty() {

@@ -6,11 +6,10 @@ use crate::message::MessageBody;
 use crate::progress::Progress;
 use crate::quorum::{VoteResult, vote_result};
 use crate::types::{EntryId, NodeId};
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What made a node become a candidate; each cause has its own trace event.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum CampaignCause {
     /// The election timer fired, or [`RaftNode::campaign`] forced it (`forced`), without
     /// PreVote.

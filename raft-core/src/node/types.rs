@@ -64,7 +64,7 @@ pub struct PersistUpdate {
     pub entries: Vec<Entry>,
 }
 
-/// Everything a node produced since the last call to [`RaftNode::take_ready`].
+/// Everything a node produced since the last call to [`super::RaftNode::take_ready`].
 ///
 /// Contract for the driver, in this order: (1) apply `persist` to stable storage; (2) send
 /// `messages`; (3) apply `committed_entries` to the state machine, in order.
@@ -190,7 +190,7 @@ pub enum NodeEvent {
     ElectionTimeout {
         /// The new term it campaigns in.
         term: Term,
-        /// True if forced by [`RaftNode::campaign`] rather than by the timer.
+        /// True if forced by [`super::RaftNode::campaign`] rather than by the timer.
         forced: bool,
     },
     /// PreVote (dissertation §9.6): the election timer fired (or an election was forced); the
@@ -198,7 +198,7 @@ pub enum NodeEvent {
     PreVoteStarted {
         /// The term it would campaign in (`current_term + 1`).
         term: Term,
-        /// True if forced by [`RaftNode::campaign`] rather than by the timer.
+        /// True if forced by [`super::RaftNode::campaign`] rather than by the timer.
         forced: bool,
     },
     /// A majority would vote for the pre-candidate: it became a candidate of `term` (the real
@@ -351,7 +351,7 @@ impl fmt::Display for ProposeError {
 
 impl std::error::Error for ProposeError {}
 
-/// Why [`RaftNode::transfer_leadership`] refused.
+/// Why [`super::RaftNode::transfer_leadership`] refused.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TransferError {
     /// Only the leader can hand over leadership.
