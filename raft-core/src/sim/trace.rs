@@ -471,6 +471,51 @@ mod tests {
     }
 
     #[test]
+    fn guard_events_read_as_log_lines() {
+        let text = |event| {
+            TraceEvent {
+                time_ms: 0,
+                kind: TraceKind::Node {
+                    node: NodeId(2),
+                    event,
+                },
+            }
+            .message()
+        };
+        assert_eq!(
+            text(NodeEvent::PreVoteStarted {
+                term: Term(4),
+                forced: false
+            }),
+            "Node 2 election timeout, becoming pre-candidate for term 4"
+        );
+        assert_eq!(
+            text(NodeEvent::QuorumLost {
+                term: Term(3),
+                heard_from: [NodeId(2)].into(),
+                window_ms: 20_000
+            }),
+            "Leader 2 heard only from {2} in the last 20000 ms, stepping down (term 3)"
+        );
+        assert_eq!(
+            text(NodeEvent::VoteDenied {
+                candidate: NodeId(5),
+                term: Term(3),
+                reason: VoteDenial::LeaderLease(NodeId(1))
+            }),
+            "Node 2 refused its vote to Node 5 in term 3: it heard from leader Node 1 recently (lease), ignoring the request"
+        );
+        assert_eq!(
+            text(NodeEvent::TransferAbandoned {
+                target: NodeId(3),
+                term: Term(3),
+                reason: TransferAbandon::TimedOut
+            }),
+            "Leader 2 abandoned the transfer to Node 3 (term 3): it did not take over in time"
+        );
+    }
+
+    #[test]
     fn digest_depends_on_content_and_order() {
         let a = TraceEvent {
             time_ms: 1,
