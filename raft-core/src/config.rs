@@ -14,6 +14,10 @@ use std::fmt;
 /// The width of the randomization window (`max - min`) is what breaks split votes (§9.3 of the
 /// paper measures this): keep it well above the message latency. A window of a few
 /// milliseconds is accepted but can leave a cluster splitting its votes for a very long time.
+///
+/// The liveness guards [`Config::pre_vote`] and [`Config::check_quorum`] are off by default,
+/// which is the protocol of the 2014 paper exactly. Configurations serialized before the
+/// guards existed still load (the fields default to `false`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Config {
     /// Lower bound (inclusive) of the randomized election timeout, in virtual ms.
@@ -24,6 +28,22 @@ pub struct Config {
     pub heartbeat_interval_ms: u64,
     /// Maximum number of log entries carried by one AppendEntries message (at least 1).
     pub max_entries_per_append: u64,
+    /// PreVote (dissertation §9.6): a node whose election timer fires first asks the voters
+    /// whether they would vote for it in `current_term + 1`, without changing its own term or
+    /// vote, and starts the real election only after a majority says yes. A node that cannot
+    /// win (cut off, or with a stale log) then never raises its term and cannot disrupt a
+    /// healthy leader when it comes back.
+    #[serde(default)]
+    pub pre_vote: bool,
+    /// CheckQuorum (dissertation §6.2) and the leader lease that rests on it (§4.2.3): a leader
+    /// that has not heard from a majority of voters (itself included) within
+    /// `election_timeout_ms_min` steps down; and a node that heard from a current leader within
+    /// `election_timeout_ms_min` ignores RequestVote and PreVote of a higher term (unless the
+    /// RequestVote is part of a leader transfer). As in etcd-raft, the lease exists only when
+    /// this is on: without CheckQuorum a leader that lost its majority never steps down, and
+    /// a lease held on its behalf could block elections forever.
+    #[serde(default)]
+    pub check_quorum: bool,
 }
 
 impl Default for Config {
@@ -33,6 +53,8 @@ impl Default for Config {
             election_timeout_ms_max: 30_000,
             heartbeat_interval_ms: 6_000,
             max_entries_per_append: 16,
+            pre_vote: false,
+            check_quorum: false,
         }
     }
 }
@@ -133,7 +155,18 @@ mod tests {
         assert_eq!(c.election_timeout_ms_min, 20_000);
         assert_eq!(c.election_timeout_ms_max, 30_000);
         assert_eq!(c.heartbeat_interval_ms, 6_000);
+        assert!(!c.pre_vote && !c.check_quorum, "guards are opt-in");
         assert_eq!(c.validate(), Ok(()));
+    }
+
+    #[test]
+    fn configs_serialized_without_guard_fields_still_load() {
+        let old = r#"{"election_timeout_ms_min":150,"election_timeout_ms_max":300,
+            "heartbeat_interval_ms":50,"max_entries_per_append":4}"#;
+        let c: Config = serde_json::from_str(old).expect("old config loads");
+        assert_eq!(c.election_timeout_ms_min, 150);
+        assert!(!c.pre_vote);
+        assert!(!c.check_quorum);
     }
 
     #[test]

@@ -48,7 +48,7 @@ pub use log::{Entry, Log};
 pub use message::{AppendResult, Message, MessageBody, MessageKind};
 pub use node::{
     Counters, NodeEvent, PersistUpdate, PersistentState, ProposeError, RaftNode, Ready, RoleKind,
-    VoteDenial,
+    TransferAbandon, TransferError, VoteDenial,
 };
 pub use progress::{Progress, ProgressState};
 pub use types::{EntryId, LogIndex, NodeId, Term};

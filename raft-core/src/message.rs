@@ -19,7 +19,8 @@ pub struct Message {
     pub body: MessageBody,
 }
 
-/// The RPCs of Figure 2 and their replies.
+/// The RPCs of Figure 2 and their replies, plus the dissertation's PreVote (§9.6) and
+/// TimeoutNow (§3.10).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MessageBody {
     /// RequestVote RPC (§5.2): a candidate asks for a vote.
@@ -28,6 +29,11 @@ pub enum MessageBody {
         last_log_index: LogIndex,
         /// Term of the candidate's last log entry (§5.4.1).
         last_log_term: Term,
+        /// True if the election was started by [`MessageBody::TimeoutNow`] (a leader transfer,
+        /// dissertation §3.10): voters then disregard their leader lease (§4.2.3), because the
+        /// current leader itself asked for this election.
+        #[serde(default)]
+        leader_transfer: bool,
     },
     /// Reply to RequestVote.
     RequestVoteReply {
@@ -50,6 +56,25 @@ pub enum MessageBody {
         /// Whether the follower's log matched at `prev_log_index`, and what it now holds.
         result: AppendResult,
     },
+    /// PreVote RPC (dissertation §9.6): "would you vote for me in this term?". The message's
+    /// `term` is the term the sender *would* campaign in (its `current_term + 1`); neither side
+    /// changes its term or vote because of it.
+    PreVote {
+        /// Index of the pre-candidate's last log entry (§5.4.1).
+        last_log_index: LogIndex,
+        /// Term of the pre-candidate's last log entry (§5.4.1).
+        last_log_term: Term,
+    },
+    /// Reply to PreVote. Its `term` is the request's term, so a pre-candidate recognizes replies
+    /// to an older round; a refusal from a node whose own term is higher carries that higher
+    /// term instead, and the pre-candidate adopts it (as etcd-raft does).
+    PreVoteReply {
+        /// True means the sender would grant its vote in that term.
+        granted: bool,
+    },
+    /// TimeoutNow (dissertation §3.10): the leader tells the target of a leadership transfer,
+    /// whose log it has brought up to date, to start an election at once.
+    TimeoutNow,
 }
 
 /// Outcome of an AppendEntries at the follower.
@@ -92,6 +117,12 @@ pub enum MessageKind {
     AppendOk,
     /// AppendEntries reply, rejected.
     AppendRejected,
+    /// PreVote (dissertation §9.6).
+    PreVote,
+    /// PreVote reply, granted or not.
+    PreVoteReply,
+    /// TimeoutNow (leader transfer, dissertation §3.10).
+    TimeoutNow,
     /// A client's request to a node (simulator only).
     ClientRequest,
     /// A node's answer to the client (simulator only).
@@ -109,6 +140,9 @@ impl MessageKind {
             MessageKind::AppendEntries => "append-entries",
             MessageKind::AppendOk => "append-ok",
             MessageKind::AppendRejected => "append-rejected",
+            MessageKind::PreVote => "pre-vote",
+            MessageKind::PreVoteReply => "pre-vote-reply",
+            MessageKind::TimeoutNow => "timeout-now",
             MessageKind::ClientRequest => "client-request",
             MessageKind::ClientReply => "client-reply",
         }
@@ -124,6 +158,9 @@ impl MessageKind {
             MessageKind::AppendEntries => "AppendEntries",
             MessageKind::AppendOk => "append ok",
             MessageKind::AppendRejected => "append rejected",
+            MessageKind::PreVote => "PreVote",
+            MessageKind::PreVoteReply => "pre-vote reply",
+            MessageKind::TimeoutNow => "TimeoutNow",
             MessageKind::ClientRequest => "client request",
             MessageKind::ClientReply => "client reply",
         }
@@ -147,6 +184,9 @@ impl Message {
                 result: AppendResult::Success { .. },
             } => MessageKind::AppendOk,
             MessageBody::AppendEntriesReply { .. } => MessageKind::AppendRejected,
+            MessageBody::PreVote { .. } => MessageKind::PreVote,
+            MessageBody::PreVoteReply { .. } => MessageKind::PreVoteReply,
+            MessageBody::TimeoutNow => MessageKind::TimeoutNow,
         }
     }
 
@@ -156,9 +196,17 @@ impl Message {
             MessageBody::RequestVote {
                 last_log_index,
                 last_log_term,
+                leader_transfer,
             } => format!(
-                "RequestVote(term {}, last log {}/{})",
-                self.term, last_log_index, last_log_term
+                "RequestVote(term {}, last log {}/{}{})",
+                self.term,
+                last_log_index,
+                last_log_term,
+                if *leader_transfer {
+                    ", leader transfer"
+                } else {
+                    ""
+                }
             ),
             MessageBody::RequestVoteReply { vote_granted } => format!(
                 "RequestVoteReply(term {}, {})",
@@ -195,6 +243,72 @@ impl Message {
                     conflict_index
                 ),
             },
+            MessageBody::PreVote {
+                last_log_index,
+                last_log_term,
+            } => format!(
+                "PreVote(term {}, last log {}/{})",
+                self.term, last_log_index, last_log_term
+            ),
+            MessageBody::PreVoteReply { granted } => format!(
+                "PreVoteReply(term {}, {})",
+                self.term,
+                if *granted { "granted" } else { "denied" }
+            ),
+            MessageBody::TimeoutNow => format!("TimeoutNow(term {})", self.term),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(body: MessageBody) -> Message {
+        Message {
+            from: NodeId(1),
+            to: NodeId(2),
+            term: Term(4),
+            body,
+        }
+    }
+
+    #[test]
+    fn guard_messages_have_kinds_and_descriptions() {
+        let pv = msg(MessageBody::PreVote {
+            last_log_index: LogIndex(3),
+            last_log_term: Term(2),
+        });
+        assert_eq!(pv.kind().as_str(), "pre-vote");
+        assert_eq!(pv.describe(), "PreVote(term 4, last log 3/2)");
+        let reply = msg(MessageBody::PreVoteReply { granted: false });
+        assert_eq!(reply.kind().as_str(), "pre-vote-reply");
+        assert_eq!(reply.describe(), "PreVoteReply(term 4, denied)");
+        let tn = msg(MessageBody::TimeoutNow);
+        assert_eq!(tn.kind().as_str(), "timeout-now");
+        assert_eq!(tn.describe(), "TimeoutNow(term 4)");
+        let rv = msg(MessageBody::RequestVote {
+            last_log_index: LogIndex(3),
+            last_log_term: Term(2),
+            leader_transfer: true,
+        });
+        assert_eq!(
+            rv.describe(),
+            "RequestVote(term 4, last log 3/2, leader transfer)"
+        );
+    }
+
+    #[test]
+    fn request_vote_without_transfer_flag_deserializes() {
+        let old = r#"{"RequestVote":{"last_log_index":3,"last_log_term":2}}"#;
+        let body: MessageBody = serde_json::from_str(old).expect("old message loads");
+        assert_eq!(
+            body,
+            MessageBody::RequestVote {
+                last_log_index: LogIndex(3),
+                last_log_term: Term(2),
+                leader_transfer: false
+            }
+        );
     }
 }

@@ -38,7 +38,7 @@ pub fn vote_result(
 }
 
 /// The highest index stored on a majority, given every voter's match index: the median-like
-/// order statistic that Figure 2's leader rule ("a majority of matchIndex[i] ≥ N") describes.
+/// order statistic that Figure 2's leader rule ("a majority of matchIndex\[i\] ≥ N") describes.
 /// Returns `LogIndex(0)` for an empty input.
 pub fn committed_index(mut match_indexes: Vec<LogIndex>) -> LogIndex {
     if match_indexes.is_empty() {
@@ -46,6 +46,17 @@ pub fn committed_index(mut match_indexes: Vec<LogIndex>) -> LogIndex {
     }
     match_indexes.sort_unstable_by(|a, b| b.cmp(a));
     match_indexes[majority(match_indexes.len()) - 1]
+}
+
+/// CheckQuorum's order statistic (dissertation §6.2): given, for every voter, the last time
+/// (virtual ms) the leader heard from it (its own entry being the current time), the latest
+/// time by which a majority had all been heard from. Returns 0 for an empty input.
+pub fn quorum_contact_ms(mut heard_ms: Vec<u64>) -> u64 {
+    if heard_ms.is_empty() {
+        return 0;
+    }
+    heard_ms.sort_unstable_by(|a, b| b.cmp(a));
+    heard_ms[majority(heard_ms.len()) - 1]
 }
 
 #[cfg(test)]
@@ -97,5 +108,17 @@ mod tests {
         assert_eq!(committed_index(l(&[4, 2])), LogIndex(2));
         assert_eq!(committed_index(l(&[4])), LogIndex(4));
         assert_eq!(committed_index(vec![]), LogIndex(0));
+    }
+
+    #[test]
+    fn quorum_contact_is_the_majority_th_latest() {
+        // Leader (now = 100) heard from 2 at 90, 3 at 40, 4 and 5 at 10: a majority of 5
+        // (itself, 2, 3) was last all heard from at 40.
+        assert_eq!(quorum_contact_ms(vec![100, 90, 40, 10, 10]), 40);
+        // Three voters: itself plus the most recent follower.
+        assert_eq!(quorum_contact_ms(vec![100, 5, 70]), 70);
+        // Alone, it is its own majority.
+        assert_eq!(quorum_contact_ms(vec![100]), 100);
+        assert_eq!(quorum_contact_ms(vec![]), 0);
     }
 }

@@ -137,6 +137,8 @@ pub struct Harness {
     pub queue: Vec<raft_core::Message>,
     /// Entries each node handed out to apply, in order.
     pub applied: BTreeMap<NodeId, Vec<raft_core::Entry>>,
+    /// Events each node reported, in order, with the harness time they were collected at.
+    pub events: BTreeMap<NodeId, Vec<(u64, NodeEvent)>>,
     /// Virtual time (ms).
     pub now_ms: u64,
 }
@@ -155,6 +157,7 @@ impl Harness {
             storage: BTreeMap::new(),
             queue: Vec::new(),
             applied: BTreeMap::new(),
+            events: BTreeMap::new(),
             now_ms: 0,
         };
         for (i, (id, st)) in states.into_iter().enumerate() {
@@ -180,7 +183,22 @@ impl Harness {
                 .entry(*id)
                 .or_default()
                 .extend(ready.committed_entries);
+            let now = self.now_ms;
+            self.events
+                .entry(*id)
+                .or_default()
+                .extend(ready.events.into_iter().map(|e| (now, e)));
         }
+    }
+
+    /// Moves the harness clock to `now_ms` and ticks every node (firing due timers), then
+    /// collects. Nothing is delivered.
+    pub fn tick_all(&mut self, now_ms: u64) {
+        self.now_ms = self.now_ms.max(now_ms);
+        for node in self.nodes.values_mut() {
+            node.tick(self.now_ms);
+        }
+        self.collect();
     }
 
     /// Makes `id` start an election now.

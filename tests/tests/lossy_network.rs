@@ -128,6 +128,7 @@ fn run(seed: u64, heal_check: bool) {
         election_timeout_ms_max: 2000,
         heartbeat_interval_ms: 300,
         max_entries_per_append: rng.random_range(1..=3),
+        ..Config::default()
     };
     let ids: Vec<NodeId> = (1..=count).map(NodeId).collect();
     let mut w = World {

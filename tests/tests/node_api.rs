@@ -72,6 +72,7 @@ fn vote_is_in_the_persist_of_the_same_ready_and_survives_restart() {
         body: MessageBody::RequestVote {
             last_log_index: LogIndex(0),
             last_log_term: Term(0),
+            leader_transfer: false,
         },
     });
     let ready = voter.take_ready();
@@ -92,6 +93,7 @@ fn vote_is_in_the_persist_of_the_same_ready_and_survives_restart() {
         body: MessageBody::RequestVote {
             last_log_index: LogIndex(0),
             last_log_term: Term(0),
+            leader_transfer: false,
         },
     });
     let ready = restarted.take_ready();
@@ -113,6 +115,7 @@ fn one_vote_per_term_and_repeat_request_is_granted_again() {
         body: MessageBody::RequestVote {
             last_log_index: LogIndex(0),
             last_log_term: Term(0),
+            leader_transfer: false,
         },
     };
     let granted = |v: &mut RaftNode| {

@@ -7,7 +7,8 @@ use raft_core::MessageKind;
 pub const GLYPH_HEIGHT: f64 = 20.0;
 
 /// The short label drawn on a message: RV = RequestVote, ♥ = heartbeat, AE n = AppendEntries
-/// with n entries, ✓/✗ = vote granted/denied, ok/no = append accepted/rejected.
+/// with n entries, ✓/✗ = vote granted/denied, ok/no = append accepted/rejected, PV/pv =
+/// PreVote and its reply, TN = TimeoutNow.
 pub fn label(kind: MessageKind, entries: usize) -> String {
     match kind {
         MessageKind::RequestVote => "RV".to_string(),
@@ -17,6 +18,9 @@ pub fn label(kind: MessageKind, entries: usize) -> String {
         MessageKind::AppendEntries => format!("AE {entries}"),
         MessageKind::AppendOk => "ok".to_string(),
         MessageKind::AppendRejected => "no".to_string(),
+        MessageKind::PreVote => "PV".to_string(),
+        MessageKind::PreVoteReply => "pv".to_string(),
+        MessageKind::TimeoutNow => "TN".to_string(),
         MessageKind::ClientRequest => "req".to_string(),
         MessageKind::ClientReply => "ans".to_string(),
     }
@@ -30,6 +34,7 @@ pub fn is_reply(kind: MessageKind) -> bool {
             | MessageKind::VoteDenied
             | MessageKind::AppendOk
             | MessageKind::AppendRejected
+            | MessageKind::PreVoteReply
             | MessageKind::ClientReply
     )
 }
@@ -59,7 +64,7 @@ pub fn reach(kind: MessageKind, entries: usize) -> f64 {
 mod tests {
     use super::*;
 
-    const KINDS: [MessageKind; 9] = [
+    const KINDS: [MessageKind; 12] = [
         MessageKind::RequestVote,
         MessageKind::VoteGranted,
         MessageKind::VoteDenied,
@@ -69,6 +74,9 @@ mod tests {
         MessageKind::AppendRejected,
         MessageKind::ClientRequest,
         MessageKind::ClientReply,
+        MessageKind::PreVote,
+        MessageKind::PreVoteReply,
+        MessageKind::TimeoutNow,
     ];
 
     #[test]

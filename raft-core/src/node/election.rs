@@ -8,11 +8,34 @@ use crate::quorum::{VoteResult, vote_result};
 use crate::types::{EntryId, NodeId};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// What made a node become a candidate; each cause has its own trace event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum CampaignCause {
+    /// The election timer fired, or [`RaftNode::campaign`] forced it (`forced`), without
+    /// PreVote.
+    Timeout { forced: bool },
+    /// A majority granted this node's pre-votes (dissertation §9.6).
+    PreVoteWon { votes: BTreeSet<NodeId> },
+    /// The leader sent TimeoutNow (leadership transfer, dissertation §3.10).
+    TimeoutNow { from: NodeId },
+}
+
 impl RaftNode {
+    /// The election timer fired (or `campaign` forced it): start an election, or with
+    /// [`crate::Config::pre_vote`] a PreVote round first (dissertation §9.6).
+    pub(super) fn election_timeout(&mut self, forced: bool) {
+        if self.config.pre_vote {
+            self.start_pre_vote(forced);
+        } else {
+            self.start_election(CampaignCause::Timeout { forced });
+        }
+    }
+
     /// Figure 2, "Rules for Servers / Candidates": increment currentTerm, vote for self, reset
     /// the election timer, send RequestVote to all other servers. The single way into the
-    /// candidate role.
-    pub(super) fn start_election(&mut self, forced: bool) {
+    /// candidate role; the RequestVotes carry the leader-transfer flag when TimeoutNow caused
+    /// the election (dissertation §3.10).
+    pub(super) fn start_election(&mut self, cause: CampaignCause) {
         let term = self.persistent.current_term.next();
         self.set_term(term);
         self.persistent.voted_for = Some(self.id);
@@ -24,8 +47,12 @@ impl RaftNode {
             denied: BTreeSet::new(),
         };
         self.reset_election_timer();
-        self.events
-            .push(NodeEvent::ElectionTimeout { term, forced });
+        let leader_transfer = matches!(cause, CampaignCause::TimeoutNow { .. });
+        self.events.push(match cause {
+            CampaignCause::Timeout { forced } => NodeEvent::ElectionTimeout { term, forced },
+            CampaignCause::PreVoteWon { votes } => NodeEvent::PreVoteWon { term, votes },
+            CampaignCause::TimeoutNow { from } => NodeEvent::TimeoutNowReceived { term, from },
+        });
         let last = self.persistent.log.last_id();
         let peers: Vec<NodeId> = self.peers().collect();
         for peer in peers {
@@ -34,6 +61,7 @@ impl RaftNode {
                 MessageBody::RequestVote {
                     last_log_index: last.index,
                     last_log_term: last.term,
+                    leader_transfer,
                 },
             );
         }
@@ -46,13 +74,7 @@ impl RaftNode {
     /// Granting resets the election timer. Terms were already reconciled by `step`.
     pub(super) fn handle_request_vote(&mut self, candidate: NodeId, candidate_last: EntryId) {
         let term = self.persistent.current_term;
-        let denial = match self.persistent.voted_for {
-            Some(v) if v != candidate => Some(VoteDenial::AlreadyVoted(v)),
-            _ if !self.persistent.log.candidate_is_up_to_date(candidate_last) => {
-                Some(VoteDenial::LogNotUpToDate)
-            }
-            _ => None,
-        };
+        let denial = self.vote_denial(candidate, candidate_last, true);
         match denial {
             None => {
                 if self.persistent.voted_for != Some(candidate) {
@@ -74,6 +96,25 @@ impl RaftNode {
                 vote_granted: denial.is_none(),
             },
         );
+    }
+
+    /// Why this node would refuse its vote to `candidate` (None: it would grant). `same_term`
+    /// says whether the election is in this node's current term, where its one vote per term
+    /// may already be spent (§5.2); in a later term it would not be. The log check is the
+    /// election restriction (§5.4.1). Shared by RequestVote and PreVote.
+    pub(super) fn vote_denial(
+        &self,
+        candidate: NodeId,
+        candidate_last: EntryId,
+        same_term: bool,
+    ) -> Option<VoteDenial> {
+        match self.persistent.voted_for {
+            Some(v) if same_term && v != candidate => Some(VoteDenial::AlreadyVoted(v)),
+            _ if !self.persistent.log.candidate_is_up_to_date(candidate_last) => {
+                Some(VoteDenial::LogNotUpToDate)
+            }
+            _ => None,
+        }
     }
 
     /// Counts a vote reply of the current term (only candidates care).
@@ -110,11 +151,15 @@ impl RaftNode {
         let last = self.persistent.log.last_index();
         let progress: BTreeMap<NodeId, Progress> =
             self.peers().map(|p| (p, Progress::new(last))).collect();
+        // CheckQuorum's clock starts at the election: a new leader gets one full window.
+        let last_heard_ms = self.peers().map(|p| (p, self.now_ms)).collect();
         self.role = Role::Leader {
             progress,
             heartbeat_deadline_ms: self
                 .now_ms
                 .saturating_add(self.config.heartbeat_interval_ms),
+            last_heard_ms,
+            transfer: None,
         };
         self.leader_id = Some(self.id);
         self.events.push(NodeEvent::BecameLeader { term, votes });

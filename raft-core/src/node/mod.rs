@@ -20,15 +20,22 @@
 //!
 //! The protocol follows Figure 2 of Ongaro & Ousterhout (2014). Election logic lives in
 //! `election.rs` (§5.2, §5.4.1), replication and commitment in `replication.rs` (§5.3, §5.4.2).
+//! The optional liveness guards of Ongaro's dissertation live beside them: PreVote in
+//! `pre_vote.rs` (§9.6), CheckQuorum and the leader lease in `check_quorum.rs` (§6.2, §4.2.3),
+//! leadership transfer in `transfer.rs` (§3.10).
 
+mod check_quorum;
 mod election;
+mod pre_vote;
 mod replication;
+mod transfer;
 mod types;
 
-pub(crate) use types::Role;
 pub use types::{
-    Counters, NodeEvent, PersistUpdate, PersistentState, ProposeError, Ready, RoleKind, VoteDenial,
+    Counters, NodeEvent, PersistUpdate, PersistentState, ProposeError, Ready, RoleKind,
+    TransferAbandon, TransferError, VoteDenial,
 };
+pub(crate) use types::{Role, Transfer};
 
 use crate::command::Command;
 use crate::config::{Config, ConfigError};
@@ -56,6 +63,10 @@ pub struct RaftNode {
     now_ms: u64,
     election_timer_started_ms: u64,
     election_deadline_ms: u64,
+    /// When this node last heard from the leader it follows (virtual ms); the leader lease
+    /// (dissertation §4.2.3) runs for `election_timeout_ms_min` from here.
+    #[serde(default)]
+    leader_contact_ms: u64,
     rng: Xoshiro256PlusPlus,
     counters: Counters,
     // Output accumulators, drained by take_ready.
@@ -114,6 +125,7 @@ impl RaftNode {
             now_ms,
             election_timer_started_ms: now_ms,
             election_deadline_ms: now_ms,
+            leader_contact_ms: now_ms,
             // The id is mixed in so that nodes given the same seed still draw different
             // timeouts; identical draws would keep them in lockstep and split every vote.
             rng: Xoshiro256PlusPlus::seed_from_u64(seed ^ id.0.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
@@ -130,23 +142,32 @@ impl RaftNode {
     // ----- inputs -----
 
     /// Advances the node's clock to `now_ms` (virtual ms; earlier values are ignored) and fires
-    /// any timer that is due: a follower or candidate whose election timeout elapsed starts an
-    /// election (§5.2); a leader whose heartbeat interval elapsed sends AppendEntries to every
-    /// follower (§5.2, "repeated during idle periods to prevent election timeouts").
+    /// any timer that is due: a follower, pre-candidate or candidate whose election timeout
+    /// elapsed starts an election (§5.2), or with [`Config::pre_vote`] a PreVote round
+    /// (dissertation §9.6); a leader steps down if CheckQuorum finds it cut off from a majority
+    /// (§6.2), abandons a leadership transfer that timed out (§3.10), and when its heartbeat
+    /// interval elapsed sends AppendEntries to every follower (§5.2, "repeated during idle
+    /// periods to prevent election timeouts").
     pub fn tick(&mut self, now_ms: u64) {
         self.advance_clock(now_ms);
         match self.role {
-            Role::Leader {
-                heartbeat_deadline_ms,
-                ..
-            } => {
-                if self.now_ms >= heartbeat_deadline_ms {
+            Role::Leader { .. } => {
+                if self.check_quorum_due() {
+                    return;
+                }
+                self.check_transfer_timeout();
+                if let Role::Leader {
+                    heartbeat_deadline_ms,
+                    ..
+                } = self.role
+                    && self.now_ms >= heartbeat_deadline_ms
+                {
                     self.heartbeat();
                 }
             }
-            Role::Follower | Role::Candidate { .. } => {
+            Role::Follower | Role::PreCandidate { .. } | Role::Candidate { .. } => {
                 if self.now_ms >= self.election_deadline_ms {
-                    self.start_election(false);
+                    self.election_timeout(false);
                 }
             }
         }
@@ -161,9 +182,10 @@ impl RaftNode {
     }
 
     /// Forces an election timeout now (a user action in the simulator). A leader ignores it.
+    /// With [`Config::pre_vote`] this starts a PreVote round, exactly as the timer would.
     pub fn campaign(&mut self) {
         if !matches!(self.role, Role::Leader { .. }) {
-            self.start_election(true);
+            self.election_timeout(true);
         }
     }
 
@@ -175,10 +197,42 @@ impl RaftNode {
     ///
     /// Any message with a higher term makes this node adopt the term and become a follower
     /// (§5.1); requests with a lower term are answered with a rejection carrying the newer term;
-    /// replies with a lower term are stale and dropped.
+    /// replies with a lower term are stale and dropped. Exceptions from the dissertation's
+    /// liveness guards: PreVote and its replies never change the receiver's term (§9.6, see
+    /// `pre_vote.rs`), and with [`Config::check_quorum`] a RequestVote of a higher term that
+    /// arrives within the leader lease is ignored altogether (§4.2.3).
     pub fn step(&mut self, msg: Message) {
         if msg.to != self.id {
             return;
+        }
+        match msg.body {
+            MessageBody::PreVote {
+                last_log_index,
+                last_log_term,
+            } => {
+                let last = EntryId {
+                    term: last_log_term,
+                    index: last_log_index,
+                };
+                return self.handle_pre_vote(msg.from, msg.term, last);
+            }
+            MessageBody::PreVoteReply { granted } => {
+                return self.handle_pre_vote_reply(msg.from, msg.term, granted);
+            }
+            MessageBody::RequestVote {
+                leader_transfer: false,
+                ..
+            } if msg.term > self.persistent.current_term => {
+                if let Some(leader) = self.leader_lease() {
+                    self.events.push(NodeEvent::VoteDenied {
+                        candidate: msg.from,
+                        term: self.persistent.current_term,
+                        reason: VoteDenial::LeaderLease(leader),
+                    });
+                    return;
+                }
+            }
+            _ => {}
         }
         if msg.term > self.persistent.current_term {
             let leader = match msg.body {
@@ -190,10 +244,12 @@ impl RaftNode {
             self.reject_stale(&msg);
             return;
         }
+        self.note_heard_from(msg.from);
         match msg.body {
             MessageBody::RequestVote {
                 last_log_index,
                 last_log_term,
+                ..
             } => self.handle_request_vote(
                 msg.from,
                 EntryId {
@@ -221,6 +277,9 @@ impl RaftNode {
             MessageBody::AppendEntriesReply { result } => {
                 self.handle_append_reply(msg.from, result)
             }
+            MessageBody::TimeoutNow => self.handle_timeout_now(msg.from),
+            // Handled above, before terms were reconciled.
+            MessageBody::PreVote { .. } | MessageBody::PreVoteReply { .. } => {}
         }
     }
 
@@ -233,12 +292,21 @@ impl RaftNode {
     /// # Errors
     /// [`ProposeError::NotLeader`] on followers and candidates, with the leader they know of;
     /// [`ProposeError::InvalidCommand`] if the command cannot be applied (e.g. `Add` overflow):
-    /// such a command never takes a log slot.
+    /// such a command never takes a log slot; [`ProposeError::TransferInProgress`] while this
+    /// leader is handing leadership over ([`RaftNode::transfer_leadership`]).
     pub fn propose(&mut self, command: Command) -> Result<EntryId, ProposeError> {
-        if !matches!(self.role, Role::Leader { .. }) {
-            return Err(ProposeError::NotLeader {
-                leader_hint: self.leader_id,
-            });
+        match &self.role {
+            Role::Leader {
+                transfer: Some(t), ..
+            } => {
+                return Err(ProposeError::TransferInProgress { target: t.target });
+            }
+            Role::Leader { .. } => {}
+            _ => {
+                return Err(ProposeError::NotLeader {
+                    leader_hint: self.leader_id,
+                });
+            }
         }
         command.validate().map_err(ProposeError::InvalidCommand)?;
         Ok(self.append_and_replicate(command))
@@ -314,6 +382,7 @@ impl RaftNode {
     pub fn role(&self) -> RoleKind {
         match self.role {
             Role::Follower => RoleKind::Follower,
+            Role::PreCandidate { .. } => RoleKind::PreCandidate,
             Role::Candidate { .. } => RoleKind::Candidate,
             Role::Leader { .. } => RoleKind::Leader,
         }
@@ -368,10 +437,38 @@ impl RaftNode {
             _ => None,
         }
     }
-    /// The next virtual time at which [`RaftNode::tick`] has something to do.
+    /// The next virtual time at which [`RaftNode::tick`] has something to do: on a leader the
+    /// next heartbeat round, or earlier the CheckQuorum step-down (with
+    /// [`Config::check_quorum`]) or the end of a leadership transfer; otherwise the election
+    /// deadline.
     pub fn next_deadline_ms(&self) -> u64 {
-        self.heartbeat_deadline_ms()
-            .unwrap_or(self.election_deadline_ms)
+        match &self.role {
+            Role::Leader {
+                heartbeat_deadline_ms,
+                transfer,
+                ..
+            } => {
+                let mut t = *heartbeat_deadline_ms;
+                if let Some(q) = self.quorum_deadline_ms() {
+                    t = t.min(q);
+                }
+                if let Some(tr) = transfer {
+                    t = t.min(tr.deadline_ms);
+                }
+                t
+            }
+            _ => self.election_deadline_ms,
+        }
+    }
+    /// On a leader, the node a leadership transfer is handing over to, if one is in progress
+    /// (dissertation §3.10).
+    pub fn leader_transfer(&self) -> Option<NodeId> {
+        match &self.role {
+            Role::Leader {
+                transfer: Some(t), ..
+            } => Some(t.target),
+            _ => None,
+        }
     }
     /// On a leader, the replication progress of each follower (Figure 2: nextIndex[],
     /// matchIndex[]); `None` on other roles.
@@ -381,10 +478,11 @@ impl RaftNode {
             _ => None,
         }
     }
-    /// On a candidate, the voters that granted their vote so far (including itself).
+    /// On a candidate, the voters that granted their vote so far (including itself); on a
+    /// pre-candidate, those that granted their pre-vote.
     pub fn votes_granted(&self) -> Option<&BTreeSet<NodeId>> {
         match &self.role {
-            Role::Candidate { granted, .. } => Some(granted),
+            Role::Candidate { granted, .. } | Role::PreCandidate { granted, .. } => Some(granted),
             _ => None,
         }
     }
@@ -405,10 +503,16 @@ impl RaftNode {
     }
 
     fn send(&mut self, to: NodeId, body: MessageBody) {
+        self.send_with_term(to, self.persistent.current_term, body);
+    }
+
+    /// Sends with a term other than the current one: only PreVote and its reply do this
+    /// (dissertation §9.6: they carry the term of the prospective election).
+    fn send_with_term(&mut self, to: NodeId, term: Term, body: MessageBody) {
         self.outbox.push(Message {
             from: self.id,
             to,
-            term: self.persistent.current_term,
+            term,
             body,
         });
     }
@@ -487,7 +591,13 @@ impl RaftNode {
                 };
                 self.send(msg.from, MessageBody::AppendEntriesReply { result });
             }
-            MessageBody::RequestVoteReply { .. } | MessageBody::AppendEntriesReply { .. } => {}
+            // A stale TimeoutNow comes from a leader that has been replaced: ignore it. PreVote
+            // messages never reach here (see `step`).
+            MessageBody::RequestVoteReply { .. }
+            | MessageBody::AppendEntriesReply { .. }
+            | MessageBody::TimeoutNow
+            | MessageBody::PreVote { .. }
+            | MessageBody::PreVoteReply { .. } => {}
         }
     }
 }

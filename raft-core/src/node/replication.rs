@@ -35,6 +35,7 @@ impl RaftNode {
         if let Role::Leader {
             heartbeat_deadline_ms,
             progress,
+            ..
         } = &mut self.role
         {
             *heartbeat_deadline_ms = next;
@@ -52,7 +53,7 @@ impl RaftNode {
     /// Sends AppendEntries to `peer` starting at its nextIndex, with at most
     /// `max_entries_per_append` entries. Without `force`, nothing is sent when there is nothing
     /// new or the follower is being probed and a probe is outstanding.
-    fn send_append(&mut self, peer: NodeId, force: bool) {
+    pub(super) fn send_append(&mut self, peer: NodeId, force: bool) {
         let max = self.config.max_entries_per_append;
         let last_index = self.persistent.log.last_index();
         let Role::Leader { progress, .. } = &mut self.role else {
@@ -104,8 +105,9 @@ impl RaftNode {
                 // never gets here. Ignore rather than corrupt the log.
                 return;
             }
-            Role::Candidate { .. } => {
-                // §5.2: a candidate that hears from a legitimate leader of its term steps down.
+            Role::Candidate { .. } | Role::PreCandidate { .. } => {
+                // §5.2: a candidate that hears from a legitimate leader of its term steps down;
+                // so does a pre-candidate (dissertation §9.6), whose term this leader's equals.
                 let term = self.persistent.current_term;
                 self.become_follower(term, Some(leader), Some(leader));
             }
@@ -114,6 +116,7 @@ impl RaftNode {
             }
         }
         self.reset_election_timer();
+        self.leader_contact_ms = self.now_ms;
 
         let log = &self.persistent.log;
         let result = if prev.index > log.last_index() {
@@ -192,6 +195,7 @@ impl RaftNode {
                 if more {
                     self.send_append(peer, false);
                 }
+                self.maybe_send_timeout_now(peer);
             }
             AppendResult::Conflict { rejected_index, .. } => {
                 let next = new_next.unwrap_or(rejected_index);

@@ -64,7 +64,7 @@ pub struct PersistUpdate {
     pub entries: Vec<Entry>,
 }
 
-/// Everything a node produced since the last call to [`RaftNode::take_ready`].
+/// Everything a node produced since the last call to [`super::RaftNode::take_ready`].
 ///
 /// Contract for the driver, in this order: (1) apply `persist` to stable storage; (2) send
 /// `messages`; (3) apply `committed_entries` to the state machine, in order.
@@ -80,11 +80,15 @@ pub struct Ready {
     pub events: Vec<NodeEvent>,
 }
 
-/// The three server roles (§5.1, Figure 4), without their role-specific data.
+/// The three server roles (§5.1, Figure 4), plus the pre-candidate of PreVote (dissertation
+/// §9.6), without their role-specific data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum RoleKind {
     /// Passive: responds to leaders and candidates.
     Follower,
+    /// Asking whether it could win an election in `current_term + 1`, before starting one
+    /// (only with [`crate::Config::pre_vote`]). Its term and vote are unchanged.
+    PreCandidate,
     /// Campaigning for leadership in the current term.
     Candidate,
     /// Handles client requests and replicates the log.
@@ -92,10 +96,12 @@ pub enum RoleKind {
 }
 
 impl RoleKind {
-    /// Lower-case name, used as `data-role` in the app: `follower`, `candidate` or `leader`.
+    /// Lower-case name, used as `data-role` in the app: `follower`, `pre-candidate`,
+    /// `candidate` or `leader`.
     pub fn as_str(self) -> &'static str {
         match self {
             RoleKind::Follower => "follower",
+            RoleKind::PreCandidate => "pre-candidate",
             RoleKind::Candidate => "candidate",
             RoleKind::Leader => "leader",
         }
@@ -112,6 +118,14 @@ impl fmt::Display for RoleKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum Role {
     Follower,
+    /// PreVote (dissertation §9.6): the same bookkeeping as a candidate, for the term it would
+    /// campaign in (`current_term + 1`).
+    PreCandidate {
+        /// Voters that would grant their vote (including self).
+        granted: BTreeSet<NodeId>,
+        /// Voters that would not.
+        denied: BTreeSet<NodeId>,
+    },
     Candidate {
         /// Voters that granted their vote this term (including self).
         granted: BTreeSet<NodeId>,
@@ -123,7 +137,23 @@ pub(crate) enum Role {
         progress: BTreeMap<NodeId, Progress>,
         /// Virtual time of the next heartbeat round (ms).
         heartbeat_deadline_ms: u64,
+        /// CheckQuorum (dissertation §6.2): when each follower was last heard from in this
+        /// term (virtual ms); starts at the time of election.
+        #[serde(default)]
+        last_heard_ms: BTreeMap<NodeId, u64>,
+        /// A leadership transfer in progress (dissertation §3.10).
+        #[serde(default)]
+        transfer: Option<Transfer>,
     },
+}
+
+/// A leadership transfer in progress on a leader (dissertation §3.10).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Transfer {
+    /// The voter that should become leader.
+    pub(crate) target: NodeId,
+    /// When the transfer is abandoned if it has not happened (virtual ms).
+    pub(crate) deadline_ms: u64,
 }
 
 /// Why a node refused a vote, for the trace.
@@ -135,6 +165,21 @@ pub enum VoteDenial {
     LogNotUpToDate,
     /// The candidate's term is older than the voter's.
     StaleTerm,
+    /// The voter heard from this current leader within `election_timeout_ms_min` and ignores
+    /// the request entirely (leader lease, dissertation §4.2.3; only with
+    /// [`crate::Config::check_quorum`]): it neither grants nor adopts the higher term, and
+    /// sends no reply.
+    LeaderLease(NodeId),
+}
+
+/// Why a leadership transfer was given up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TransferAbandon {
+    /// The target did not take over within `election_timeout_ms_min` (dissertation §3.10:
+    /// "the prior leader aborts the transfer" after an election timeout).
+    TimedOut,
+    /// A transfer to another node was requested.
+    Superseded(NodeId),
 }
 
 /// Something that happened inside a node, in the order it happened. The simulator turns these
@@ -145,8 +190,75 @@ pub enum NodeEvent {
     ElectionTimeout {
         /// The new term it campaigns in.
         term: Term,
-        /// True if forced by [`RaftNode::campaign`] rather than by the timer.
+        /// True if forced by [`super::RaftNode::campaign`] rather than by the timer.
         forced: bool,
+    },
+    /// PreVote (dissertation §9.6): the election timer fired (or an election was forced); the
+    /// node became a pre-candidate and asks whether it could win `term`, its own term unchanged.
+    PreVoteStarted {
+        /// The term it would campaign in (`current_term + 1`).
+        term: Term,
+        /// True if forced by [`super::RaftNode::campaign`] rather than by the timer.
+        forced: bool,
+    },
+    /// A majority would vote for the pre-candidate: it became a candidate of `term` (the real
+    /// election starts, as after [`NodeEvent::ElectionTimeout`]).
+    PreVoteWon {
+        /// The new term it campaigns in.
+        term: Term,
+        /// The voters that granted their pre-votes (including itself).
+        votes: BTreeSet<NodeId>,
+    },
+    /// The node told a pre-candidate it would vote for it (nothing changed on this node).
+    PreVoteGranted {
+        /// The pre-candidate.
+        candidate: NodeId,
+        /// The term the pre-candidate would campaign in.
+        term: Term,
+    },
+    /// The node refused a pre-vote (for [`VoteDenial::LeaderLease`] without replying).
+    PreVoteDenied {
+        /// The pre-candidate.
+        candidate: NodeId,
+        /// The term the pre-candidate would campaign in.
+        term: Term,
+        /// Why.
+        reason: VoteDenial,
+    },
+    /// The leader asked this node to take over (TimeoutNow, dissertation §3.10): it became a
+    /// candidate of `term` at once, skipping PreVote.
+    TimeoutNowReceived {
+        /// The new term it campaigns in.
+        term: Term,
+        /// The leader that sent TimeoutNow.
+        from: NodeId,
+    },
+    /// CheckQuorum (dissertation §6.2): the leader has not heard from a majority of voters
+    /// within `window_ms` and steps down (a [`NodeEvent::BecameFollower`] follows).
+    QuorumLost {
+        /// The term it led.
+        term: Term,
+        /// The voters it did hear from within the window (itself included).
+        heard_from: BTreeSet<NodeId>,
+        /// The window: `election_timeout_ms_min` (virtual ms).
+        window_ms: u64,
+    },
+    /// The leader started a leadership transfer (dissertation §3.10) and stops accepting
+    /// proposals until it ends.
+    TransferStarted {
+        /// The node that should take over.
+        target: NodeId,
+        /// The leader's term.
+        term: Term,
+    },
+    /// The leader gave up a leadership transfer and accepts proposals again.
+    TransferAbandoned {
+        /// The node that should have taken over.
+        target: NodeId,
+        /// The leader's term.
+        term: Term,
+        /// Why.
+        reason: TransferAbandon,
     },
     /// A majority voted for the node; it became leader.
     BecameLeader {
@@ -211,6 +323,13 @@ pub enum ProposeError {
     },
     /// The command can never be applied (validated before it takes a log slot).
     InvalidCommand(CommandError),
+    /// The leader is handing leadership to `target` (dissertation §3.10: "the prior leader
+    /// stops accepting new client requests" during a transfer). Retry at `target`, or here once
+    /// the transfer is abandoned (after at most `election_timeout_ms_min`).
+    TransferInProgress {
+        /// The node leadership is being transferred to.
+        target: NodeId,
+    },
 }
 
 impl fmt::Display for ProposeError {
@@ -223,11 +342,45 @@ impl fmt::Display for ProposeError {
                 write!(f, "not the leader; no leader known")
             }
             ProposeError::InvalidCommand(e) => write!(f, "invalid command: {e}"),
+            ProposeError::TransferInProgress { target } => {
+                write!(f, "leadership is being transferred to Node {target}")
+            }
         }
     }
 }
 
 impl std::error::Error for ProposeError {}
+
+/// Why [`super::RaftNode::transfer_leadership`] refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TransferError {
+    /// Only the leader can hand over leadership.
+    NotLeader {
+        /// The current leader as far as this node knows.
+        leader_hint: Option<NodeId>,
+    },
+    /// The target is this leader itself.
+    TargetIsSelf,
+    /// The target is not a voting member of the cluster.
+    UnknownTarget(NodeId),
+}
+
+impl fmt::Display for TransferError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TransferError::NotLeader {
+                leader_hint: Some(l),
+            } => write!(f, "not the leader; try Node {l}"),
+            TransferError::NotLeader { leader_hint: None } => {
+                write!(f, "not the leader; no leader known")
+            }
+            TransferError::TargetIsSelf => write!(f, "this node is already the leader"),
+            TransferError::UnknownTarget(t) => write!(f, "Node {t} is not a voting member"),
+        }
+    }
+}
+
+impl std::error::Error for TransferError {}
 
 /// Counters kept for the visualization (the seed's per-node statistics).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -236,4 +389,8 @@ pub struct Counters {
     pub election_attempts: u64,
     /// How many heartbeat rounds it sent as leader (one per heartbeat interval, to all peers).
     pub heartbeats_sent: u64,
+    /// How many PreVote rounds it started (dissertation §9.6; each one that a majority grants
+    /// is also counted in `election_attempts`).
+    #[serde(default)]
+    pub pre_vote_attempts: u64,
 }

@@ -838,6 +838,10 @@ impl Simulation {
                 Some(ClientReply::NotLeader { leader_hint })
             }
             Err(ProposeError::InvalidCommand(e)) => Some(ClientReply::Rejected(e)),
+            // A leader handing over (dissertation §3.10) points the client at its successor.
+            Err(ProposeError::TransferInProgress { target }) => Some(ClientReply::NotLeader {
+                leader_hint: Some(target),
+            }),
         };
         self.drain(id);
         if let Some(reply) = reply {

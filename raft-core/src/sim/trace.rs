@@ -5,7 +5,7 @@ use super::link::LinkSettings;
 use super::network::{Endpoint, MessageId, RequestId};
 use crate::command::{ApplyOutput, Command};
 use crate::message::MessageKind;
-use crate::node::{NodeEvent, RoleKind, VoteDenial};
+use crate::node::{NodeEvent, RoleKind, TransferAbandon, VoteDenial};
 use crate::types::{LogIndex, NodeId, Term};
 use serde::{Deserialize, Serialize};
 use std::hash::Hasher;
@@ -426,7 +426,7 @@ fn node_event_text(node: NodeId, event: &NodeEvent) -> String {
             because_of,
         } => {
             let why = match (from_role, leader, because_of) {
-                (RoleKind::Candidate, Some(l), _) => {
+                (RoleKind::Candidate | RoleKind::PreCandidate, Some(l), _) => {
                     format!("learned that Node {l} is leader of term {term}")
                 }
                 (_, _, Some(n)) => format!("saw term {term} from Node {n}"),
@@ -447,12 +447,58 @@ fn node_event_text(node: NodeId, event: &NodeEvent) -> String {
             term,
             reason,
         } => {
-            let why = match reason {
-                VoteDenial::AlreadyVoted(v) => format!("already voted for Node {v}"),
-                VoteDenial::LogNotUpToDate => "its log is not up to date".to_string(),
-                VoteDenial::StaleTerm => "its term is stale".to_string(),
-            };
+            let why = denial_text(reason);
             format!("Node {node} refused its vote to Node {candidate} in term {term}: {why}")
+        }
+        NodeEvent::PreVoteStarted { term, forced } => format!(
+            "Node {node} election timeout{}, becoming pre-candidate for term {term}",
+            if *forced { " forced" } else { "" }
+        ),
+        NodeEvent::PreVoteWon { term, votes } => {
+            let v: Vec<String> = votes.iter().map(|v| v.to_string()).collect();
+            format!(
+                "Node {node} won the pre-vote (votes from {{{}}}), becoming candidate for term {term}",
+                v.join(",")
+            )
+        }
+        NodeEvent::PreVoteGranted { candidate, term } => {
+            format!("Node {node} would vote for Node {candidate} in term {term} (pre-vote)")
+        }
+        NodeEvent::PreVoteDenied {
+            candidate,
+            term,
+            reason,
+        } => {
+            let why = denial_text(reason);
+            format!("Node {node} refused its pre-vote to Node {candidate} for term {term}: {why}")
+        }
+        NodeEvent::TimeoutNowReceived { term, from } => format!(
+            "Node {node} received TimeoutNow from Node {from}, becoming candidate for term {term}"
+        ),
+        NodeEvent::QuorumLost {
+            term,
+            heard_from,
+            window_ms,
+        } => {
+            let h: Vec<String> = heard_from.iter().map(|v| v.to_string()).collect();
+            format!(
+                "Leader {node} heard only from {{{}}} in the last {window_ms} ms, stepping down (term {term})",
+                h.join(",")
+            )
+        }
+        NodeEvent::TransferStarted { target, term } => {
+            format!("Leader {node} is transferring leadership to Node {target} (term {term})")
+        }
+        NodeEvent::TransferAbandoned {
+            target,
+            term,
+            reason,
+        } => {
+            let why = match reason {
+                TransferAbandon::TimedOut => "it did not take over in time".to_string(),
+                TransferAbandon::Superseded(n) => format!("transferring to Node {n} instead"),
+            };
+            format!("Leader {node} abandoned the transfer to Node {target} (term {term}): {why}")
         }
         NodeEvent::Appended { entry, command } => format!(
             "Leader {node} appended entry {} (term {}): {command}",
@@ -463,6 +509,17 @@ fn node_event_text(node: NodeId, event: &NodeEvent) -> String {
         }
         NodeEvent::CommitAdvanced { commit_index } => {
             format!("Node {node} committed entries up to index {commit_index}")
+        }
+    }
+}
+
+fn denial_text(reason: &VoteDenial) -> String {
+    match reason {
+        VoteDenial::AlreadyVoted(v) => format!("already voted for Node {v}"),
+        VoteDenial::LogNotUpToDate => "its log is not up to date".to_string(),
+        VoteDenial::StaleTerm => "its term is stale".to_string(),
+        VoteDenial::LeaderLease(l) => {
+            format!("it heard from leader Node {l} recently (lease), ignoring the request")
         }
     }
 }
@@ -576,6 +633,51 @@ mod tests {
         assert_eq!(
             line(RoleKind::Leader),
             "Node 4 saw term 2 from Node 5, becoming follower"
+        );
+    }
+
+    #[test]
+    fn guard_events_read_as_log_lines() {
+        let text = |event| {
+            TraceEvent {
+                time_ms: 0,
+                kind: TraceKind::Node {
+                    node: NodeId(2),
+                    event,
+                },
+            }
+            .message()
+        };
+        assert_eq!(
+            text(NodeEvent::PreVoteStarted {
+                term: Term(4),
+                forced: false
+            }),
+            "Node 2 election timeout, becoming pre-candidate for term 4"
+        );
+        assert_eq!(
+            text(NodeEvent::QuorumLost {
+                term: Term(3),
+                heard_from: [NodeId(2)].into(),
+                window_ms: 20_000
+            }),
+            "Leader 2 heard only from {2} in the last 20000 ms, stepping down (term 3)"
+        );
+        assert_eq!(
+            text(NodeEvent::VoteDenied {
+                candidate: NodeId(5),
+                term: Term(3),
+                reason: VoteDenial::LeaderLease(NodeId(1))
+            }),
+            "Node 2 refused its vote to Node 5 in term 3: it heard from leader Node 1 recently (lease), ignoring the request"
+        );
+        assert_eq!(
+            text(NodeEvent::TransferAbandoned {
+                target: NodeId(3),
+                term: Term(3),
+                reason: TransferAbandon::TimedOut
+            }),
+            "Leader 2 abandoned the transfer to Node 3 (term 3): it did not take over in time"
         );
     }
 

@@ -51,6 +51,7 @@ fn row(r: &LogRow, first: u64, leader_commit: Option<u64>) -> Html {
     } else {
         match r.role {
             RoleKind::Leader => "leader",
+            RoleKind::PreCandidate => "pre-candidate",
             RoleKind::Candidate => "candidate",
             RoleKind::Follower => "",
         }

@@ -24,6 +24,7 @@ fn role_label(v: &NodeView) -> &'static str {
     }
     match v.role {
         RoleKind::Leader => "LEADER",
+        RoleKind::PreCandidate => "PRE-VOTE",
         RoleKind::Candidate => "CANDIDATE",
         RoleKind::Follower => "FOLLOWER",
     }
