@@ -22,6 +22,8 @@ pub enum NodeActionKind {
     Partition,
     /// Restore every link.
     HealAll,
+    /// Ask the leader to hand leadership to this node.
+    TransferLeader,
 }
 
 /// One row of the actions table.
@@ -40,7 +42,7 @@ pub struct NodeActionSpec {
 }
 
 /// Every node action, in menu order.
-pub const NODE_ACTIONS: [NodeActionSpec; 7] = [
+pub const NODE_ACTIONS: [NodeActionSpec; 8] = [
     NodeActionSpec {
         kind: NodeActionKind::Crash,
         data_action: "crash",
@@ -90,6 +92,13 @@ pub const NODE_ACTIONS: [NodeActionSpec; 7] = [
         key: 'h',
         help: "Restore every cut link and remove per-link settings: the partition ends",
     },
+    NodeActionSpec {
+        kind: NodeActionKind::TransferLeader,
+        data_action: "transfer-leader",
+        label: "Make leader",
+        key: 'l',
+        help: "Leadership transfer (\u{a7}3.10): the leader stops taking requests, brings this node's log up to date, then tells it to start an election at once (TimeoutNow), which it wins",
+    },
 ];
 
 impl NodeActionKind {
@@ -103,6 +112,7 @@ impl NodeActionKind {
             NodeActionKind::Resume => &NODE_ACTIONS[4],
             NodeActionKind::Partition => &NODE_ACTIONS[5],
             NodeActionKind::HealAll => &NODE_ACTIONS[6],
+            NodeActionKind::TransferLeader => &NODE_ACTIONS[7],
         }
     }
 
@@ -121,6 +131,7 @@ impl NodeActionKind {
                 Action::Partition(vec![side.into_iter().collect()])
             }
             NodeActionKind::HealAll => Action::HealAll,
+            NodeActionKind::TransferLeader => Action::TransferLeadership(id),
         }
     }
 
@@ -144,6 +155,12 @@ impl NodeActionKind {
             (NodeActionKind::Pause, NodeStatus::Paused) => Some("the node is already paused"),
             (NodeActionKind::Resume, NodeStatus::Up | NodeStatus::Crashed) => {
                 Some("only a paused node can be resumed")
+            }
+            (NodeActionKind::TransferLeader, NodeStatus::Crashed | NodeStatus::Paused) => {
+                Some("only a running node can take over leadership")
+            }
+            (NodeActionKind::TransferLeader, NodeStatus::Up) if role == RoleKind::Leader => {
+                Some("the node is already the leader")
             }
             (NodeActionKind::Timeout, NodeStatus::Up) if role == RoleKind::Leader => {
                 Some("a leader has no election timer; it sends heartbeats instead")
@@ -263,7 +280,7 @@ mod tests {
         );
         assert_eq!(
             shortcut_help(),
-            "c crash · r restart · t force election timeout · p pause · u resume · i partition away · h heal all links"
+            "c crash · r restart · t force election timeout · p pause · u resume · i partition away · h heal all links · l make leader"
         );
     }
 }

@@ -123,6 +123,7 @@ pub fn app() -> Html {
     let net = sim.network();
     let defaults = *net.defaults();
     let faulty = net.has_cuts() || net.has_overrides();
+    let (pre_vote, check_quorum) = (sim.config().raft.pre_vote, sim.config().raft.check_quorum);
     let inspector = match state.inspected {
         Some(Inspected::Link(a, b)) => {
             links
@@ -270,7 +271,7 @@ pub fn app() -> Html {
                             </div>
                         </div>
                         <NetworkPanel {defaults} group={state.group.iter().copied().collect::<Vec<_>>()}
-                                      {faulty} {onapply} {onpreset} {onerror} {onpartition} {onclear} />
+                                      {faulty} {pre_vote} {check_quorum} {onapply} {onpreset} {onerror} {onpartition} {onclear} />
                     </section>
                     <LogView {grid} />
                 </div>

@@ -159,12 +159,30 @@ pub fn message_fields(env: &Envelope) -> Vec<(&'static str, String)> {
                 MessageBody::RequestVote {
                     last_log_index,
                     last_log_term,
+                    leader_transfer,
                 } => {
                     rows.push(("lastLogIndex", last_log_index.to_string()));
                     rows.push(("lastLogTerm", last_log_term.to_string()));
+                    if *leader_transfer {
+                        rows.push(("leader transfer", "yes: ignore the leader lease".into()));
+                    }
                 }
                 MessageBody::RequestVoteReply { vote_granted } => {
                     rows.push(("voteGranted", vote_granted.to_string()));
+                }
+                MessageBody::PreVote {
+                    last_log_index,
+                    last_log_term,
+                } => {
+                    rows.push(("lastLogIndex", last_log_index.to_string()));
+                    rows.push(("lastLogTerm", last_log_term.to_string()));
+                    rows.push(("note", "the sender's own term is still one lower".into()));
+                }
+                MessageBody::PreVoteReply { granted } => {
+                    rows.push(("granted", granted.to_string()));
+                }
+                MessageBody::TimeoutNow => {
+                    rows.push(("meaning", "start an election now (leader transfer)".into()));
                 }
                 MessageBody::AppendEntries {
                     prev_log_index,

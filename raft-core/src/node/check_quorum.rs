@@ -21,6 +21,24 @@ use crate::types::NodeId;
 use std::collections::BTreeSet;
 
 impl RaftNode {
+    /// Turns PreVote (dissertation §9.6) and CheckQuorum (§6.2, with its lease) on or off on a
+    /// running node, as the app's toggles do for every node at once. Switching CheckQuorum on
+    /// gives a leader a full window from now (as if it had just been elected), so it does not
+    /// step down for silence that happened while the guard was off. A pre-candidate whose
+    /// PreVote is switched off finishes its round; its next election is a plain one.
+    pub fn set_liveness_guards(&mut self, pre_vote: bool, check_quorum: bool) {
+        if check_quorum && !self.config.check_quorum {
+            let now = self.now_ms;
+            if let Role::Leader { last_heard_ms, .. } = &mut self.role {
+                for t in last_heard_ms.values_mut() {
+                    *t = now;
+                }
+            }
+        }
+        self.config.pre_vote = pre_vote;
+        self.config.check_quorum = check_quorum;
+    }
+
     /// The leader whose lease this node honours now, if any (always `None` without
     /// CheckQuorum). A leader holds its own lease; CheckQuorum ends it by stepping down.
     pub(super) fn leader_lease(&self) -> Option<NodeId> {

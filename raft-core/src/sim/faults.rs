@@ -5,7 +5,7 @@
 use super::link::LinkSettings;
 use super::network::{Endpoint, MessageId};
 use super::trace::{DropReason, TraceEvent, TraceKind};
-use super::{SimError, Simulation};
+use super::{NodeStatus, SimError, Simulation};
 use crate::types::NodeId;
 use std::collections::BTreeSet;
 
@@ -90,6 +90,42 @@ impl Simulation {
             return Err(SimError::SelfLink(from));
         }
         Ok(())
+    }
+
+    pub(super) fn transfer_leadership(&mut self, target: NodeId) -> Result<(), SimError> {
+        match self.nodes.get(&target).map(|n| n.status()) {
+            None => return Err(SimError::UnknownNode(target)),
+            Some(NodeStatus::Crashed) => return Err(SimError::NodeDown(target)),
+            Some(NodeStatus::Paused) => return Err(SimError::NodePaused(target)),
+            Some(NodeStatus::Up) => {}
+        }
+        let leader = self.leader().ok_or(SimError::NoLeader)?;
+        let node = self.nodes.get_mut(&leader).ok_or(SimError::NoLeader)?;
+        if node.paused {
+            return Err(SimError::NodePaused(leader));
+        }
+        let raft = node.raft.as_mut().ok_or(SimError::NoLeader)?;
+        raft.advance_clock(self.now_ms);
+        raft.transfer_leadership(target)
+            .map_err(SimError::Transfer)?;
+        self.drain(leader);
+        Ok(())
+    }
+
+    pub(super) fn set_guards(&mut self, pre_vote: bool, check_quorum: bool) {
+        self.config.raft.pre_vote = pre_vote;
+        self.config.raft.check_quorum = check_quorum;
+        let now = self.now_ms;
+        for node in self.nodes.values_mut() {
+            if let Some(r) = node.raft.as_mut() {
+                r.advance_clock(now);
+                r.set_liveness_guards(pre_vote, check_quorum);
+            }
+        }
+        self.trace_now(TraceKind::GuardsChanged {
+            pre_vote,
+            check_quorum,
+        });
     }
 
     pub(super) fn pause(&mut self, id: NodeId) -> Result<(), SimError> {

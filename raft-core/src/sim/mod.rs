@@ -98,6 +98,17 @@ pub enum Action {
     DropMessage(MessageId),
     /// Send a second copy of a message in flight between two nodes, with a fresh latency.
     DuplicateMessage(MessageId),
+    /// Ask the current leader to hand leadership to this node (dissertation §3.10: it brings
+    /// the target up to date, then sends TimeoutNow).
+    TransferLeadership(NodeId),
+    /// Turn the liveness guards on or off on every node, now and after restarts: PreVote
+    /// (dissertation §9.6) and CheckQuorum with its leader lease (§6.2, §4.2.3).
+    SetGuards {
+        /// PreVote on or off.
+        pre_vote: bool,
+        /// CheckQuorum on or off.
+        check_quorum: bool,
+    },
 }
 
 /// What a successful [`Action`] produced.
@@ -380,7 +391,9 @@ impl Simulation {
     ///   paused), [`SimError::LeaderHasNoElectionTimer`] (timeout on a leader);
     /// - [`SimError::SelfLink`], [`SimError::NodeInTwoGroups`], [`SimError::LatencyRange`],
     ///   [`SimError::InvalidRatio`] for impossible network settings;
-    /// - [`SimError::UnknownMessage`], [`SimError::NotANodeMessage`] for message actions.
+    /// - [`SimError::UnknownMessage`], [`SimError::NotANodeMessage`] for message actions;
+    /// - [`SimError::NoLeader`], [`SimError::Transfer`], and [`SimError::NodeDown`] /
+    ///   [`SimError::NodePaused`] for the leader or the target, for a leadership transfer.
     pub fn apply(&mut self, action: Action) -> Result<ActionOutcome, SimError> {
         match action {
             Action::Crash(id) => self.crash(id).map(done),
@@ -414,6 +427,14 @@ impl Simulation {
             Action::SetNetwork(settings) => self.set_network(settings).map(done),
             Action::DropMessage(id) => self.drop_message(id).map(done),
             Action::DuplicateMessage(id) => self.duplicate(id).map(done),
+            Action::TransferLeadership(target) => self.transfer_leadership(target).map(done),
+            Action::SetGuards {
+                pre_vote,
+                check_quorum,
+            } => {
+                self.set_guards(pre_vote, check_quorum);
+                Ok(ActionOutcome::Done)
+            }
         }
     }
 

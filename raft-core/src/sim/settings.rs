@@ -4,6 +4,7 @@ use super::client::ClientConfig;
 use super::link::{LinkSettings, Ratio};
 use super::network::MessageId;
 use crate::config::{Config, ConfigError};
+use crate::node::TransferError;
 use crate::types::NodeId;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -141,6 +142,10 @@ pub enum SimError {
     /// can be duplicated (a duplicated client request would run twice: exactly-once needs
     /// client sessions).
     NotANodeMessage(MessageId),
+    /// A leadership transfer needs a leader, and there is none right now.
+    NoLeader,
+    /// The leader refused the transfer.
+    Transfer(TransferError),
 }
 
 impl fmt::Display for SimError {
@@ -184,6 +189,8 @@ impl fmt::Display for SimError {
                 "message {} is no longer in flight (it was delivered or dropped)",
                 id.0
             ),
+            SimError::NoLeader => write!(f, "there is no leader right now to hand leadership over"),
+            SimError::Transfer(e) => write!(f, "the leader refused the transfer: {e}"),
             SimError::NotANodeMessage(id) => write!(
                 f,
                 "message {} travels between the client and a node: only messages between nodes can be duplicated",

@@ -161,6 +161,13 @@ pub enum TraceKind {
         /// The new settings.
         settings: Option<LinkSettings>,
     },
+    /// PreVote and CheckQuorum were turned on or off on every node.
+    GuardsChanged {
+        /// PreVote on.
+        pre_vote: bool,
+        /// CheckQuorum on.
+        check_quorum: bool,
+    },
     /// The network's default link settings changed.
     NetworkChanged {
         /// The new defaults.
@@ -350,6 +357,17 @@ impl TraceEvent {
                 to,
                 settings: None,
             } => format!("Link from Node {from} to Node {to} back to the network defaults"),
+            TraceKind::GuardsChanged {
+                pre_vote,
+                check_quorum,
+            } => {
+                let on = |b: &bool| if *b { "on" } else { "off" };
+                format!(
+                    "Liveness guards set: PreVote {}, CheckQuorum {}",
+                    on(pre_vote),
+                    on(check_quorum)
+                )
+            }
             TraceKind::NetworkChanged { settings } => {
                 format!("Network defaults set to {}", link_text(settings))
             }

@@ -74,6 +74,8 @@ pub fn legend() -> Html {
                     { message_swatch(MessageKind::RequestVote, "RequestVote") }
                     { message_swatch(MessageKind::Heartbeat, "heartbeat") }
                     { message_swatch(MessageKind::AppendEntries, "AppendEntries, n entries") }
+                    { message_swatch(MessageKind::PreVote, "PreVote (may I run?)") }
+                    { message_swatch(MessageKind::TimeoutNow, "TimeoutNow (transfer)") }
                     { message_swatch(MessageKind::ClientRequest, "client request") }
                     <li>
                         <svg class="swatch wide" viewBox="-24 -12 48 24" aria-hidden="true">
@@ -88,6 +90,7 @@ pub fn legend() -> Html {
                     { message_swatch(MessageKind::VoteDenied, "vote denied") }
                     { message_swatch(MessageKind::AppendOk, "append ok") }
                     { message_swatch(MessageKind::AppendRejected, "append rejected") }
+                    { message_swatch(MessageKind::PreVoteReply, "pre-vote answer") }
                     { message_swatch(MessageKind::ClientReply, "client answer") }
                 </ul>
             </div>

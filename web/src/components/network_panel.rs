@@ -17,6 +17,10 @@ pub struct NetworkPanelProps {
     pub group: Vec<NodeId>,
     /// Whether any link is cut or has its own settings.
     pub faulty: bool,
+    /// PreVote is on.
+    pub pre_vote: bool,
+    /// CheckQuorum is on.
+    pub check_quorum: bool,
     /// Apply actions in order; the string completes "Cannot …".
     pub onapply: Callback<(Vec<Action>, String)>,
     /// Show a message about bad input.
@@ -137,6 +141,29 @@ pub fn network_panel(props: &NetworkPanelProps) -> Html {
         let cb = props.onclear.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
     };
+    // The two guard checkboxes: each sends both flags.
+    let guard = |flip_pre_vote: bool| {
+        let onapply = props.onapply.clone();
+        let (pre_vote, check_quorum) = (props.pre_vote, props.check_quorum);
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
+                return;
+            };
+            let on = input.checked();
+            let (pre_vote, check_quorum) = if flip_pre_vote {
+                (on, check_quorum)
+            } else {
+                (pre_vote, on)
+            };
+            onapply.emit((
+                vec![Action::SetGuards {
+                    pre_vote,
+                    check_quorum,
+                }],
+                "change the liveness guards".to_string(),
+            ));
+        })
+    };
     let preset_help = PRESETS
         .iter()
         .find(|p| p.1 == preset.as_str())
@@ -197,6 +224,16 @@ pub fn network_panel(props: &NetworkPanelProps) -> Html {
                     <input type="number" min="0" max="60000" step="100" data-testid="latency-max"
                            value={d.latency_ms_max.to_string()} onchange={onmax} />
                     { " ms" }
+                </label>
+                <label class="guard" title="PreVote (dissertation \u{a7}9.6): before raising its term, a node asks whether it could win; a node cut off from the majority then never raises its term and cannot disrupt the leader when it comes back">
+                    <input type="checkbox" data-testid="pre-vote" checked={props.pre_vote}
+                           onchange={guard(true)} />
+                    { "PreVote" }
+                </label>
+                <label class="guard" title="CheckQuorum (\u{a7}6.2): a leader that has not heard from a majority within an election timeout steps down; and a node that heard from its leader that recently ignores vote requests (the leader lease)">
+                    <input type="checkbox" data-testid="check-quorum" checked={props.check_quorum}
+                           onchange={guard(false)} />
+                    { "CheckQuorum" }
                 </label>
             </div>
         </div>
