@@ -4,12 +4,13 @@
 //             (up | cut | cut-a-b | cut-b-a | lossy); clicking one opens its inspector, whose
 //             buttons have data-action = link-up | link-cut | link-cut-a-b | link-cut-b-a
 //   nodes     data-status = up | paused | crashed; node menu data-action adds
-//             pause | resume | partition | heal-all
+//             pause | resume | partition | heal-all | transfer-leader
 //   messages  a dropped message is drawn with data-message-fate="dropped" while it fades;
 //             clicking a message in flight pauses the run and opens data-testid=message-inspector
 //             with data-action = drop-message | duplicate-message
 //   network   data-testid = preset, apply-preset, heal-all, partition-group, loss,
-//             duplication, latency-min, latency-max; refusals show data-testid=notice
+//             duplication, latency-min, latency-max, pre-vote, check-quorum (checkboxes);
+//             refusals show data-testid=notice
 import { test, expect } from './fixtures';
 import type { Page } from '@playwright/test';
 import {
@@ -140,5 +141,31 @@ test.describe('network faults', () => {
     await waitForLeader(page);
     await expect(page.getByTestId('latency-max')).toHaveValue('2400');
     await expect(page.getByTestId('latency-min')).toHaveValue('1800');
+  });
+
+  test('"make leader" hands leadership to the chosen follower', async ({ page }) => {
+    await page.goto('/?seed=4&nodes=5');
+    await setMaxSpeed(page);
+    const old = await waitForLeader(page);
+    const target = (await readNodes(page)).find((n) => n.id !== old.id)!;
+    await nodeAction(page, target.id, 'transfer-leader');
+    await waitForLeader(page, (n) => n.id === target.id && n.term > old.term);
+    await expect(page.getByTestId('event-log')).toContainText(`Node ${target.id} won election`);
+  });
+
+  test('the guards can be switched on, and with them the isolated-leader preset shows a step-down', async ({ page }) => {
+    await page.goto('/?seed=1&nodes=5');
+    await page.getByTestId('pre-vote').check();
+    await page.getByTestId('check-quorum').check();
+    await expect(page.getByTestId('event-log')).toContainText('Liveness guards set: PreVote on, CheckQuorum on');
+    await setMaxSpeed(page);
+    const old = await waitForLeader(page);
+    await page.getByTestId('preset').selectOption('isolate-leader');
+    await page.getByTestId('apply-preset').click();
+    // CheckQuorum: the cut-off leader gives up within an election timeout.
+    await expect(nodeById(page, old.id)).not.toHaveAttribute('data-role', 'leader', { timeout: RAFT_TIMEOUT_MS });
+    await expect(page.getByTestId('event-log')).toContainText(
+      new RegExp(`Leader ${old.id} heard only from \\{[\\d,]*\\} in the last \\d+ ms, stepping down`),
+    );
   });
 });
