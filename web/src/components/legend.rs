@@ -54,11 +54,17 @@ pub fn legend() -> Html {
     html! {
         <section class="legend" aria-label="Legend">
             <h3>{ "Servers" }</h3>
+            <div class="legend-columns">
+                <ul>
+                    { role_swatch("follower", "follower", "Follows the leader; becomes a candidate if it hears nothing before its timer runs out") }
+                    { role_swatch("candidate", "candidate (dashed)", "Asks the others for votes (with PreVote: first asks whether it could win, without raising its term)") }
+                </ul>
+                <ul>
+                    { role_swatch("leader", "leader \u{265B}", "Sends heartbeats and log entries; the only node that serves clients") }
+                    { role_swatch("crashed", "crashed", "Down: keeps only its term, vote and log") }
+                </ul>
+            </div>
             <ul>
-                { role_swatch("follower", "follower", "Follows the leader; becomes a candidate if it hears nothing before its timer runs out") }
-                { role_swatch("candidate", "candidate (dashed)", "Asks the others for votes") }
-                { role_swatch("leader", "leader \u{265B}", "Sends heartbeats and log entries; the only node that serves clients") }
-                { role_swatch("crashed", "crashed", "Down: keeps only its term, vote and log") }
                 <li class="arc-key">
                     <svg class="swatch" viewBox="-14 -14 28 28" aria-hidden="true">
                         <circle class="timer-track" r="10" />

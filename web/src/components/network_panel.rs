@@ -170,20 +170,18 @@ pub fn network_panel(props: &NetworkPanelProps) -> Html {
         .map_or("", |p| p.3);
 
     let group = if props.group.is_empty() {
-        html! {
-            <span class="muted group-hint">{ "Shift-click nodes to group them, then partition them away." }</span>
-        }
+        html! {}
     } else {
         let names: Vec<String> = props.group.iter().map(|n| n.to_string()).collect();
         html! {
-            <span class="group-line" data-testid="group">
+            <div class="network-row group-line" data-testid="group">
                 { format!("Group: Node {}", names.join(", ")) }
                 <button type="button" data-testid="partition-group" onclick={onpartition}
                         title="Cut every link between the group and the other nodes, both ways">
                     { "Partition these" }
                 </button>
                 <button type="button" class="link-button" onclick={onclear}>{ "clear" }</button>
-            </span>
+            </div>
         }
     };
 
@@ -201,8 +199,18 @@ pub fn network_panel(props: &NetworkPanelProps) -> Html {
                         title={preset_help}>{ "Apply" }</button>
                 <button type="button" data-testid="heal-all" onclick={onheal} disabled={!props.faulty}
                         title="Restore every cut link and remove per-link settings">{ "Heal all" }</button>
-                { group }
+                <label class="guard" title="PreVote (dissertation \u{a7}9.6): before raising its term, a node asks whether it could win; a node cut off from the majority then never raises its term and cannot disrupt the leader when it comes back">
+                    <input type="checkbox" data-testid="pre-vote" checked={props.pre_vote}
+                           onchange={guard(true)} />
+                    { "PreVote" }
+                </label>
+                <label class="guard" title="CheckQuorum (\u{a7}6.2): a leader that has not heard from a majority within an election timeout steps down; and a node that heard from its leader that recently ignores vote requests (the leader lease)">
+                    <input type="checkbox" data-testid="check-quorum" checked={props.check_quorum}
+                           onchange={guard(false)} />
+                    { "CheckQuorum" }
+                </label>
             </div>
+            { group }
             <div class="network-row sliders">
                 <label title="Chance that the network loses a message between two nodes (per link, set in the link's panel)">
                     { "loss " }
@@ -224,16 +232,6 @@ pub fn network_panel(props: &NetworkPanelProps) -> Html {
                     <input type="number" min="0" max="60000" step="100" data-testid="latency-max"
                            value={d.latency_ms_max.to_string()} onchange={onmax} />
                     { " ms" }
-                </label>
-                <label class="guard" title="PreVote (dissertation \u{a7}9.6): before raising its term, a node asks whether it could win; a node cut off from the majority then never raises its term and cannot disrupt the leader when it comes back">
-                    <input type="checkbox" data-testid="pre-vote" checked={props.pre_vote}
-                           onchange={guard(true)} />
-                    { "PreVote" }
-                </label>
-                <label class="guard" title="CheckQuorum (\u{a7}6.2): a leader that has not heard from a majority within an election timeout steps down; and a node that heard from its leader that recently ignores vote requests (the leader lease)">
-                    <input type="checkbox" data-testid="check-quorum" checked={props.check_quorum}
-                           onchange={guard(false)} />
-                    { "CheckQuorum" }
                 </label>
             </div>
         </div>
