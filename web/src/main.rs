@@ -17,6 +17,7 @@ mod input;
 mod lanes;
 mod layout;
 mod log_grid;
+mod num;
 mod speed;
 mod state;
 mod status;

@@ -7,6 +7,7 @@ use super::message::Message;
 use super::node::Node;
 use crate::geometry::Point;
 use crate::layout::{self, CLIENT_H, CLIENT_W};
+use crate::num::{Fixed, Short};
 use crate::views::{MessageView, NodeView};
 use raft_core::NodeId;
 use yew::prelude::*;
@@ -39,8 +40,8 @@ fn links(props: &LinksProps) -> Html {
             let a = layout::ring_position(i, n);
             let b = layout::ring_position(j, n);
             html! {
-                <line class="link" x1={format!("{:.1}", a.x)} y1={format!("{:.1}", a.y)}
-                      x2={format!("{:.1}", b.x)} y2={format!("{:.1}", b.y)} />
+                <line class="link" x1={Fixed(a.x, 1).to_string()} y1={Fixed(a.y, 1).to_string()}
+                      x2={Fixed(b.x, 1).to_string()} y2={Fixed(b.y, 1).to_string()} />
             }
         });
     html! { <g class="links">{ for lines }</g> }
@@ -54,9 +55,9 @@ fn client_box() -> Html {
     html! {
         <g class="client-box">
             <title>{ "The client: it sends your requests to a random node, follows redirects to the leader and retries" }</title>
-            <rect x={(c.x - CLIENT_W / 2.0).to_string()} y={(c.y - CLIENT_H / 2.0).to_string()}
-                  width={CLIENT_W.to_string()} height={CLIENT_H.to_string()} rx="6" />
-            <text x={c.x.to_string()} y={(c.y + 1.0).to_string()}>{ "Client" }</text>
+            <rect x={Short(c.x - CLIENT_W / 2.0).to_string()} y={Short(c.y - CLIENT_H / 2.0).to_string()}
+                  width={Short(CLIENT_W).to_string()} height={Short(CLIENT_H).to_string()} rx="6" />
+            <text x={Short(c.x).to_string()} y={Short(c.y + 1.0).to_string()}>{ "Client" }</text>
         </g>
     }
 }
@@ -65,8 +66,8 @@ fn client_box() -> Html {
 fn track(id: u64, (a, b): (Point, Point)) -> Html {
     html! {
         <line key={id} class="client-track" marker-end="url(#client-arrow)"
-              x1={format!("{:.1}", a.x)} y1={format!("{:.1}", a.y)}
-              x2={format!("{:.1}", b.x)} y2={format!("{:.1}", b.y)} />
+              x1={Fixed(a.x, 1).to_string()} y1={Fixed(a.y, 1).to_string()}
+              x2={Fixed(b.x, 1).to_string()} y2={Fixed(b.y, 1).to_string()} />
     }
 }
 

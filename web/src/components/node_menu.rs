@@ -4,6 +4,7 @@
 use crate::actions::{NODE_ACTIONS, NodeActionKind};
 use crate::geometry::{ARC_RADIUS, HIT_RADIUS, Point};
 use crate::layout::ViewBox;
+use crate::num::{Fixed, clamp};
 use crate::views::NodeView;
 use raft_core::sim::NodeStatus;
 use yew::prelude::*;
@@ -31,8 +32,8 @@ const MENU_UNITS: (f64, f64) = (205.0, 140.0);
 fn distance_to_box(p: Point, c: Point) -> f64 {
     let (w, h) = MENU_UNITS;
     let nearest = Point {
-        x: p.x.clamp(c.x - w / 2.0, c.x + w / 2.0),
-        y: p.y.clamp(c.y - h / 2.0, c.y + h / 2.0),
+        x: clamp(p.x, c.x - w / 2.0, c.x + w / 2.0),
+        y: clamp(p.y, c.y - h / 2.0, c.y + h / 2.0),
     };
     p.distance(nearest)
 }
@@ -76,7 +77,11 @@ pub fn menu_center(node: Point, nodes: &[Point], view: &ViewBox) -> Point {
 /// it follows the SVG's scaling.
 fn placement(node: Point, nodes: &[Point], view: &ViewBox) -> String {
     let (left, top) = view.percent(menu_center(node, nodes, view));
-    format!("left: {left:.2}%; top: {top:.2}%; transform: translate(-50%, -50%);")
+    format!(
+        "left: {}%; top: {}%; transform: translate(-50%, -50%);",
+        Fixed(left, 2),
+        Fixed(top, 2)
+    )
 }
 
 /// The node's action menu.
