@@ -11,6 +11,7 @@ mod actions;
 mod app;
 mod client_view;
 mod components;
+mod decimal;
 mod geometry;
 mod glyph;
 mod input;
