@@ -203,7 +203,7 @@ impl AppState {
             ));
             return;
         }
-        let what = format!("{} Node {id}", kind.spec().label.to_lowercase());
+        let what = format!("{} Node {id}", kind.spec().label.to_ascii_lowercase());
         self.apply(kind.to_action(id), &what);
     }
 }

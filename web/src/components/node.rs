@@ -122,7 +122,7 @@ pub fn node(props: &NodeProps) -> Html {
            data-term={v.term.to_string()}
            transform={format!("translate({} {})", Fixed(v.center.x, 1), Fixed(v.center.y, 1))}
            tabindex="0" role="button"
-           aria-label={format!("Node {}, {}, term {}: open actions", v.id, role_label(v).to_lowercase(), v.term)}
+           aria-label={format!("Node {}, {}, term {}: open actions", v.id, role_label(v).to_ascii_lowercase(), v.term)}
            {onclick} {onkeydown}>
             <title>{ v.title.clone() }</title>
             // Invisible, and larger than anything else drawn for the node: it takes clicks
