@@ -108,8 +108,8 @@ impl RaftNode {
     fn become_leader(&mut self, votes: BTreeSet<NodeId>) {
         let term = self.persistent.current_term;
         let last = self.persistent.log.last_index();
-        let progress: BTreeMap<NodeId, Progress> =
-            self.peers().map(|p| (p, Progress::new(last))).collect();
+        let mut progress = BTreeMap::new();
+        progress.extend(self.peers().map(|p| (p, Progress::new(last))));
         self.role = Role::Leader {
             progress,
             heartbeat_deadline_ms: self
