@@ -33,7 +33,8 @@ pub struct NodeActionSpec {
     pub kind: NodeActionKind,
     /// The `data-action` attribute of its menu button (tests rely on it).
     pub data_action: &'static str,
-    /// Button label.
+    /// Button label, in ASCII (it is lower-cased with `to_ascii_lowercase`, which spares the
+    /// download the Unicode case tables).
     pub label: &'static str,
     /// Keyboard shortcut (lower case).
     pub key: char,
@@ -198,7 +199,7 @@ impl NodeActionKind {
 pub fn shortcut_help() -> String {
     NODE_ACTIONS
         .iter()
-        .map(|a| format!("{} {}", a.key, a.label.to_lowercase()))
+        .map(|a| format!("{} {}", a.key, a.label.to_ascii_lowercase()))
         .collect::<Vec<_>>()
         .join(" · ")
 }
@@ -211,6 +212,7 @@ mod tests {
     fn table_is_consistent() {
         for spec in &NODE_ACTIONS {
             assert_eq!(spec.kind.spec(), spec);
+            assert!(spec.label.is_ascii(), "{}", spec.label);
             assert_eq!(
                 NodeActionKind::from_key(&spec.key.to_string()),
                 Some(spec.kind)

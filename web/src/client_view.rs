@@ -1,5 +1,6 @@
 //! Plain-data view of the client's recent requests, for the client panel.
 
+use crate::num::Fixed;
 use crate::trace_cache::{REQUEST_HISTORY, RequestStep};
 use raft_core::Command;
 use raft_core::sim::{ClientRequest, RequestId, RequestState, Simulation};
@@ -58,8 +59,8 @@ fn request_view(
             req.attempts
         )),
         RequestState::Backoff { retry_at_ms } => RequestStatus::Pending(format!(
-            "no leader known yet: trying again in {:.1} s",
-            retry_at_ms.saturating_sub(now_ms) as f64 / 1000.0
+            "no leader known yet: trying again in {} s",
+            Fixed(retry_at_ms.saturating_sub(now_ms) as f64 / 1000.0, 1)
         )),
         RequestState::Completed(summary) => RequestStatus::Done(summary.text()),
         RequestState::Failed { reason } => RequestStatus::Failed(reason.clone()),
@@ -78,7 +79,7 @@ fn request_view(
     );
     if let RequestState::Completed(s) = &req.state {
         let secs = s.completed_at_ms.saturating_sub(s.submitted_at_ms) as f64 / 1000.0;
-        counts.push_str(&format!(", answered after {secs:.1} s"));
+        counts.push_str(&format!(", answered after {} s", Fixed(secs, 1)));
     }
     RequestView {
         id: req.id.0,

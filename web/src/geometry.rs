@@ -3,6 +3,8 @@
 //!
 //! No web types here, so everything is unit-tested natively (`cargo test --workspace`).
 
+use crate::num::Fixed;
+
 /// Radius of a node's circle.
 pub const NODE_RADIUS: f64 = 38.0;
 /// Radius of the countdown arc drawn around a node.
@@ -145,16 +147,26 @@ pub fn arc_path(center: Point, r: f64, fraction: f64) -> String {
     if f >= 0.9995 {
         let bottom = (center.x, center.y + r);
         return format!(
-            "M {:.2} {:.2} A {r:.2} {r:.2} 0 1 1 {:.2} {:.2} A {r:.2} {r:.2} 0 1 1 {:.2} {:.2}",
-            top.0, top.1, bottom.0, bottom.1, top.0, top.1
+            "M {} {} A {r} {r} 0 1 1 {} {} A {r} {r} 0 1 1 {} {}",
+            Fixed(top.0, 2),
+            Fixed(top.1, 2),
+            Fixed(bottom.0, 2),
+            Fixed(bottom.1, 2),
+            Fixed(top.0, 2),
+            Fixed(top.1, 2),
+            r = Fixed(r, 2)
         );
     }
     let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * f;
     let end = (center.x + r * angle.cos(), center.y + r * angle.sin());
     let large = if f > 0.5 { 1 } else { 0 };
     format!(
-        "M {:.2} {:.2} A {r:.2} {r:.2} 0 {large} 1 {:.2} {:.2}",
-        top.0, top.1, end.0, end.1
+        "M {} {} A {r} {r} 0 {large} 1 {} {}",
+        Fixed(top.0, 2),
+        Fixed(top.1, 2),
+        Fixed(end.0, 2),
+        Fixed(end.1, 2),
+        r = Fixed(r, 2)
     )
 }
 

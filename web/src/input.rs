@@ -1,6 +1,7 @@
 //! Parsing of everything the user types or puts in the URL. Pure functions: every failure is
 //! a message for the user, never a panic.
 
+use crate::decimal::{self, Decimal};
 use raft_core::sim::MAX_NODES;
 
 /// Default seed when the URL names none (or a bad one).
@@ -66,14 +67,12 @@ fn integer_problem(t: &str) -> IntegerProblem {
     {
         return IntegerProblem::NotPlain(Some(ungrouped));
     }
-    match t.parse::<f64>() {
-        Ok(v) if v.is_finite() && v.fract() == 0.0 => {
-            // Suggest the digits only while f64 holds the value exactly.
-            let plain = (v.abs() < 1e15).then(|| format!("{v:.0}"));
-            IntegerProblem::NotPlain(plain)
-        }
-        Ok(v) if v.is_finite() => IntegerProblem::NotWhole,
-        _ => IntegerProblem::NotANumber,
+    // As `t.parse::<f64>()` would see it; the digits are suggested only below 1e15, while
+    // f64 holds the value exactly.
+    match decimal::classify(t) {
+        Decimal::Whole(plain) => IntegerProblem::NotPlain(plain),
+        Decimal::Fraction => IntegerProblem::NotWhole,
+        Decimal::NotFinite => IntegerProblem::NotANumber,
     }
 }
 

@@ -8,6 +8,7 @@
 //! space beside or below the nodes.
 
 use crate::geometry::{HIT_RADIUS, Point};
+use crate::num::Fixed;
 
 /// Smallest ring radius (used up to six nodes).
 pub const RING_RADIUS_MIN: f64 = 168.0;
@@ -39,7 +40,13 @@ pub struct ViewBox {
 impl ViewBox {
     /// The `viewBox` attribute value.
     pub fn attr(&self) -> String {
-        format!("{:.1} {:.1} {:.1} {:.1}", self.x, self.y, self.w, self.h)
+        format!(
+            "{} {} {} {}",
+            Fixed(self.x, 1),
+            Fixed(self.y, 1),
+            Fixed(self.w, 1),
+            Fixed(self.h, 1)
+        )
     }
 }
 
@@ -102,10 +109,10 @@ pub fn wrapper_style(count: usize) -> String {
     let vb = view_box(count);
     let extra_rows = count as f64 - 5.0;
     format!(
-        "--view-aspect: {:.4}; --readable-height: {:.0}px; --log-extra: {:.0}px;",
-        vb.w / vb.h,
-        vb.h * READABLE_SCALE,
-        extra_rows * LOG_ROW_PX
+        "--view-aspect: {}; --readable-height: {}px; --log-extra: {}px;",
+        Fixed(vb.w / vb.h, 4),
+        Fixed(vb.h * READABLE_SCALE, 0),
+        Fixed(extra_rows * LOG_ROW_PX, 0)
     )
 }
 

@@ -3,6 +3,7 @@
 //! Pure and tested natively, like [`crate::views`].
 
 use crate::geometry::{self, Point};
+use crate::num::Fixed;
 use crate::views::endpoint_anchor;
 use raft_core::sim::{
     Action, DropReason, Endpoint, Envelope, LinkState, NodeStatus, Payload, Simulation,
@@ -145,11 +146,11 @@ pub fn message_fields(env: &Envelope) -> Vec<(&'static str, String)> {
         ("to", env.to.to_string()),
         (
             "sent at",
-            format!("{:.1} s", env.sent_at_ms as f64 / 1000.0),
+            format!("{} s", Fixed(env.sent_at_ms as f64 / 1000.0, 1)),
         ),
         (
             "arrives at",
-            format!("{:.1} s", env.deliver_at_ms as f64 / 1000.0),
+            format!("{} s", Fixed(env.deliver_at_ms as f64 / 1000.0, 1)),
         ),
     ];
     match &env.payload {

@@ -1,5 +1,7 @@
 //! The speed slider's scale: logarithmic from 0.1× to 100× virtual time per wall time.
 
+use crate::num::Fixed;
+
 /// Slowest speed factor (virtual time per wall time).
 pub const SPEED_MIN: f64 = 0.1;
 /// Fastest speed factor.
@@ -31,11 +33,11 @@ pub fn slider_from_speed(speed: f64) -> u32 {
 /// The speed as shown next to the slider: `0.25×`, `5.0×`, `42×`.
 pub fn format_speed(speed: f64) -> String {
     if speed < 1.0 {
-        format!("{speed:.2}×")
+        format!("{}×", Fixed(speed, 2))
     } else if speed < 10.0 {
-        format!("{speed:.1}×")
+        format!("{}×", Fixed(speed, 1))
     } else {
-        format!("{speed:.0}×")
+        format!("{}×", Fixed(speed, 0))
     }
 }
 

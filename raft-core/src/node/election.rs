@@ -149,10 +149,11 @@ impl RaftNode {
     fn become_leader(&mut self, votes: BTreeSet<NodeId>) {
         let term = self.persistent.current_term;
         let last = self.persistent.log.last_index();
-        let progress: BTreeMap<NodeId, Progress> =
-            self.peers().map(|p| (p, Progress::new(last))).collect();
+        let mut progress = BTreeMap::new();
+        progress.extend(self.peers().map(|p| (p, Progress::new(last))));
         // CheckQuorum's clock starts at the election: a new leader gets one full window.
-        let last_heard_ms = self.peers().map(|p| (p, self.now_ms)).collect();
+        let mut last_heard_ms = BTreeMap::new();
+        last_heard_ms.extend(self.peers().map(|p| (p, self.now_ms)));
         self.role = Role::Leader {
             progress,
             heartbeat_deadline_ms: self

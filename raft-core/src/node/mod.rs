@@ -90,7 +90,9 @@ impl RaftNode {
         seed: u64,
         now_ms: u64,
     ) -> Result<Self, ConfigError> {
-        let voters: BTreeSet<NodeId> = voters.into_iter().collect();
+        let mut set = BTreeSet::new();
+        set.extend(voters);
+        let voters = set;
         Self::restart(id, PersistentState::new(voters), config, seed, now_ms)
     }
 

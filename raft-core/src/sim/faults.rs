@@ -198,14 +198,14 @@ impl Simulation {
                 return Err(SimError::NodeInTwoGroups(id));
             }
         }
-        let mut all: Vec<Vec<NodeId>> = groups
-            .into_iter()
-            .filter(|g| !g.is_empty())
-            .map(|mut g| {
-                g.sort();
-                g
-            })
-            .collect();
+        // Each group in id order, and the groups in order of their smallest id (BTreeSets
+        // sort without linking a sort routine into the wasm build).
+        let mut sorted: BTreeSet<Vec<NodeId>> = BTreeSet::new();
+        sorted.extend(groups.into_iter().filter(|g| !g.is_empty()).map(|g| {
+            let mut set = BTreeSet::new();
+            set.extend(g);
+            set.into_iter().collect::<Vec<NodeId>>()
+        }));
         let rest: Vec<NodeId> = self
             .nodes
             .keys()
@@ -213,9 +213,9 @@ impl Simulation {
             .filter(|n| !seen.contains(n))
             .collect();
         if !rest.is_empty() {
-            all.push(rest);
+            sorted.insert(rest);
         }
-        all.sort();
+        let all: Vec<Vec<NodeId>> = sorted.into_iter().collect();
         // Restore every link, keeping per-link settings, then cut between groups.
         let old: Vec<(NodeId, NodeId)> = self.network.cut_links().collect();
         for (a, b) in old {

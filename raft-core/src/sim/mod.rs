@@ -278,7 +278,8 @@ impl Simulation {
         if c.max_attempts == 0 || c.attempt_timeout_ms == 0 || c.retry_backoff_ms == 0 {
             return Err(SimError::ClientConfig);
         }
-        let ids: BTreeSet<NodeId> = (1..=config.node_count).map(NodeId).collect();
+        let mut ids = BTreeSet::new();
+        ids.extend((1..=config.node_count).map(NodeId));
         let mut nodes = BTreeMap::new();
         for &id in &ids {
             let raft = RaftNode::new(

@@ -544,15 +544,26 @@ fn denial_text(reason: &VoteDenial) -> String {
 
 /// Formats virtual milliseconds as `YYYY-MM-DD HH:mm:ss,SSS`, counting from
 /// 2026-01-01 00:00:00,000.
+///
+/// The calendar arithmetic is the `time` crate's; the fields are written with `format!` rather
+/// than `time`'s format descriptions, whose interpreter is a large part of the web app's
+/// download. (Years stay within 2026..=9999, so `{:04}` is the whole year.)
 pub fn format_timestamp(time_ms: u64) -> String {
-    use time::macros::{datetime, format_description};
-    let fmt =
-        format_description!("[year]-[month]-[day] [hour]:[minute]:[second],[subsecond digits:3]");
+    use time::macros::datetime;
     let ms = i64::try_from(time_ms).unwrap_or(i64::MAX);
     let at = datetime!(2026-01-01 0:00)
         .checked_add(time::Duration::milliseconds(ms))
         .unwrap_or(datetime!(9999-12-31 23:59:59.999));
-    at.format(&fmt).unwrap_or_else(|_| format!("+{time_ms} ms"))
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02},{:03}",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second(),
+        at.millisecond()
+    )
 }
 
 /// The trace: every event in order, plus a running digest of all of them.
@@ -607,6 +618,20 @@ mod tests {
         assert_eq!(format_timestamp(0), "2026-01-01 00:00:00,000");
         assert_eq!(format_timestamp(21_345), "2026-01-01 00:00:21,345");
         assert_eq!(format_timestamp(90_061_001), "2026-01-02 01:01:01,001");
+        // A leap day, the years after, the last representable instant and beyond it.
+        const DAY: u64 = 86_400_000;
+        // 9999-12-31 23:59:59.999 minus 2026-01-01, in Unix milliseconds.
+        const LAST: u64 = 253_402_300_799_999 - 1_767_225_600_000;
+        for (ms, text) in [
+            (DAY * (365 + 365 + 31 + 28), "2028-02-29 00:00:00,000"),
+            (DAY * (365 + 365 + 366) - 1, "2028-12-31 23:59:59,999"),
+            (LAST, "9999-12-31 23:59:59,999"),
+            (LAST + 1, "9999-12-31 23:59:59,999"),
+            (i64::MAX as u64, "9999-12-31 23:59:59,999"),
+            (u64::MAX, "9999-12-31 23:59:59,999"),
+        ] {
+            assert_eq!(format_timestamp(ms), text, "{ms}");
+        }
     }
 
     #[test]

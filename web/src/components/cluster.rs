@@ -8,6 +8,7 @@ use super::node::Node;
 use crate::geometry::Point;
 use crate::layout::{self, CLIENT_H, CLIENT_W};
 use crate::network_view::{DropView, LinkView};
+use crate::num::{Fixed, Short};
 use crate::views::{MessageView, NodeView};
 use raft_core::NodeId;
 use raft_core::sim::LinkState;
@@ -39,8 +40,8 @@ fn line(class: &'static str, a: Point, b: Point, offset: f64, marker: Option<&st
     let (ox, oy) = (-dy / len * offset, dx / len * offset);
     html! {
         <line class={class} marker-end={marker.map(str::to_string)}
-              x1={format!("{:.1}", a.x + ox)} y1={format!("{:.1}", a.y + oy)}
-              x2={format!("{:.1}", b.x + ox)} y2={format!("{:.1}", b.y + oy)} />
+              x1={Fixed(a.x + ox, 1).to_string()} y1={Fixed(a.y + oy, 1).to_string()}
+              x2={Fixed(b.x + ox, 1).to_string()} y2={Fixed(b.y + oy, 1).to_string()} />
     }
 }
 
@@ -61,7 +62,7 @@ fn link(v: &LinkView, onlink: &Callback<(NodeId, NodeId)>) -> Html {
     };
     let mid = v.pa.lerp(v.pb, 0.5);
     let cross = html! {
-        <text class="link-cross" x={format!("{:.1}", mid.x)} y={format!("{:.1}", mid.y)}>{ "\u{2715}" }</text>
+        <text class="link-cross" x={Fixed(mid.x, 1).to_string()} y={Fixed(mid.y, 1).to_string()}>{ "\u{2715}" }</text>
     };
     let body = match v.state {
         LinkState::Up => line("link", v.pa, v.pb, 0.0, None),
@@ -106,8 +107,8 @@ fn dropped(v: &DropView) -> Html {
     html! {
         <g key={v.id} class={classes!("msg", "dropped", format!("msg-{}", v.kind.as_str()))}
            data-message-kind={v.kind.as_str()} data-message-fate="dropped"
-           opacity={format!("{:.2}", v.opacity)}
-           transform={format!("translate({:.1} {:.1})", v.at.x, v.at.y)}>
+           opacity={Fixed(v.opacity, 2).to_string()}
+           transform={format!("translate({} {})", Fixed(v.at.x, 1), Fixed(v.at.y, 1))}>
             <title>{ v.title.clone() }</title>
             { glyph(v.kind, v.entries) }
             <path class="drop-cross" d="M -7 -7 L 7 7 M 7 -7 L -7 7" />
@@ -123,9 +124,9 @@ fn client_box() -> Html {
     html! {
         <g class="client-box">
             <title>{ "The client: it sends your requests to a random node, follows redirects to the leader and retries" }</title>
-            <rect x={(c.x - CLIENT_W / 2.0).to_string()} y={(c.y - CLIENT_H / 2.0).to_string()}
-                  width={CLIENT_W.to_string()} height={CLIENT_H.to_string()} rx="6" />
-            <text x={c.x.to_string()} y={(c.y + 1.0).to_string()}>{ "Client" }</text>
+            <rect x={Short(c.x - CLIENT_W / 2.0).to_string()} y={Short(c.y - CLIENT_H / 2.0).to_string()}
+                  width={Short(CLIENT_W).to_string()} height={Short(CLIENT_H).to_string()} rx="6" />
+            <text x={Short(c.x).to_string()} y={Short(c.y + 1.0).to_string()}>{ "Client" }</text>
         </g>
     }
 }
@@ -134,8 +135,8 @@ fn client_box() -> Html {
 fn track(id: u64, (a, b): (Point, Point)) -> Html {
     html! {
         <line key={id} class="client-track" marker-end="url(#client-arrow)"
-              x1={format!("{:.1}", a.x)} y1={format!("{:.1}", a.y)}
-              x2={format!("{:.1}", b.x)} y2={format!("{:.1}", b.y)} />
+              x1={Fixed(a.x, 1).to_string()} y1={Fixed(a.y, 1).to_string()}
+              x2={Fixed(b.x, 1).to_string()} y2={Fixed(b.y, 1).to_string()} />
     }
 }
 

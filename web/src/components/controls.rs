@@ -49,11 +49,11 @@ pub fn controls(props: &ControlsProps) -> Html {
     };
     let onspeed = {
         let cb = props.onspeed.clone();
+        // A range input's value is always a valid number: the browser's `valueAsNumber` reads
+        // it (the same f64 as parsing `value()` in Rust, without core's float parser).
         Callback::from(move |e: InputEvent| {
-            if let Some(input) = e.target_dyn_into::<HtmlInputElement>()
-                && let Ok(pos) = input.value().parse::<f64>()
-            {
-                cb.emit(speed_from_slider(pos));
+            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
+                cb.emit(speed_from_slider(input.value_as_number()));
             }
         })
     };

@@ -2,6 +2,7 @@
 //! are rounded boxes, replies circles; labels and sizes come from [`crate::glyph`].
 
 use crate::glyph::{GLYPH_HEIGHT, box_width, circle_radius, is_reply, label};
+use crate::num::{Fixed, Short};
 use crate::views::MessageView;
 use raft_core::MessageKind;
 use yew::prelude::*;
@@ -13,13 +14,13 @@ pub fn glyph(kind: MessageKind, entries: usize) -> Html {
     let chars = text.chars().count();
     let shape = if is_reply(kind) {
         let r = circle_radius(chars);
-        html! { <circle class="msg-shape" r={format!("{r:.1}")} /> }
+        html! { <circle class="msg-shape" r={Fixed(r, 1).to_string()} /> }
     } else {
         let w = box_width(chars);
         html! {
-            <rect class="msg-shape" x={format!("{:.1}", -w / 2.0)}
-                  y={format!("{:.1}", -GLYPH_HEIGHT / 2.0)}
-                  width={format!("{w:.1}")} height={GLYPH_HEIGHT.to_string()} rx="4" />
+            <rect class="msg-shape" x={Fixed(-w / 2.0, 1).to_string()}
+                  y={Fixed(-GLYPH_HEIGHT / 2.0, 1).to_string()}
+                  width={Fixed(w, 1).to_string()} height={Short(GLYPH_HEIGHT).to_string()} rx="4" />
         }
     };
     html! {
@@ -52,7 +53,7 @@ pub fn message(props: &MessageProps) -> Html {
     html! {
         <g class={classes!("msg", format!("msg-{kind}"))}
            data-message-kind={kind} data-message-id={v.id.to_string()} {onclick}
-           transform={format!("translate({:.1} {:.1})", v.at.x, v.at.y)}>
+           transform={format!("translate({} {})", Fixed(v.at.x, 1), Fixed(v.at.y, 1))}>
             <title>{ v.title.clone() }</title>
             { glyph(v.kind, v.entries) }
         </g>

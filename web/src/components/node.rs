@@ -3,6 +3,7 @@
 //! Everything is drawn within [`HIT_RADIUS`] of the centre, so the group's box is stable.
 
 use crate::geometry::{ARC_RADIUS, HIT_RADIUS, NODE_RADIUS, Point, arc_path};
+use crate::num::{Fixed, Short};
 use crate::views::NodeView;
 use raft_core::sim::NodeStatus;
 use raft_core::{NodeId, RoleKind};
@@ -40,7 +41,7 @@ fn vote_pips(got: usize, need: usize) -> Html {
             <title>{ format!("{got} of the {need} votes needed to win") }</title>
             { for (0..shown).map(|i| html! {
                 <circle class={if i < got { "pip won" } else { "pip" }}
-                        cx={format!("{:.1}", x0 + GAP * i as f64)} cy="30" r="2.8" />
+                        cx={Fixed(x0 + GAP * i as f64, 1).to_string()} cy="30" r="2.8" />
             }) }
         </g>
     }
@@ -78,7 +79,7 @@ pub fn node(props: &NodeProps) -> Html {
     let arc = match timer {
         Some((class, fraction)) => html! {
             <>
-                <circle class="timer-track" r={ARC_RADIUS.to_string()} />
+                <circle class="timer-track" r={Short(ARC_RADIUS).to_string()} />
                 <path class={class} d={arc_path(origin, ARC_RADIUS, fraction)} />
             </>
         },
@@ -86,13 +87,13 @@ pub fn node(props: &NodeProps) -> Html {
     };
     let pulse = match v.pulse {
         Some((extra, opacity)) => html! {
-            <circle class="pulse" r={format!("{:.1}", NODE_RADIUS + extra)}
-                    opacity={format!("{opacity:.2}")} />
+            <circle class="pulse" r={Fixed(NODE_RADIUS + extra, 1).to_string()}
+                    opacity={Fixed(opacity, 2).to_string()} />
         },
         None => html! {},
     };
     let selected = if v.selected {
-        html! { <circle class="selected-ring" r={(ARC_RADIUS + 7.0).to_string()} /> }
+        html! { <circle class="selected-ring" r={Short(ARC_RADIUS + 7.0).to_string()} /> }
     } else {
         html! {}
     };
@@ -130,7 +131,7 @@ pub fn node(props: &NodeProps) -> Html {
     let cross = if crashed {
         let d = NODE_RADIUS * 0.62;
         html! {
-            <path class="cross" d={format!("M {} {} L {d} {d} M {d} {} L {} {d}", -d, -d, -d, -d)} />
+            <path class="cross" d={format!("M {} {} L {d} {d} M {d} {} L {} {d}", Short(-d), Short(-d), Short(-d), Short(-d), d = Short(d))} />
         }
     } else {
         html! {}
@@ -142,19 +143,19 @@ pub fn node(props: &NodeProps) -> Html {
            data-role={v.role.as_str()}
            data-status={v.status.as_str()}
            data-term={v.term.to_string()}
-           transform={format!("translate({:.1} {:.1})", v.center.x, v.center.y)}
+           transform={format!("translate({} {})", Fixed(v.center.x, 1), Fixed(v.center.y, 1))}
            tabindex="0" role="button"
-           aria-label={format!("Node {}, {}, term {}: open actions", v.id, role_label(v).to_lowercase(), v.term)}
+           aria-label={format!("Node {}, {}, term {}: open actions", v.id, role_label(v).to_ascii_lowercase(), v.term)}
            {onclick} {onkeydown}>
             <title>{ v.title.clone() }</title>
             // Invisible, and larger than anything else drawn for the node: it takes clicks
             // near the node and keeps the group's bounding box the same on every frame.
-            <circle class="hit" r={HIT_RADIUS.to_string()} />
+            <circle class="hit" r={Short(HIT_RADIUS).to_string()} />
             { pulse }
             { selected }
             { grouped }
             { arc }
-            <circle class="body" r={NODE_RADIUS.to_string()} />
+            <circle class="body" r={Short(NODE_RADIUS).to_string()} />
             { cross }
             { crown }
             <text class="name" y="-9">{ format!("Node {}", v.id) }</text>
