@@ -98,7 +98,7 @@ pub fn node(props: &NodeProps) -> Html {
         html! {}
     };
     let grouped = if v.grouped {
-        html! { <circle class="group-ring" r={(ARC_RADIUS + 3.0).to_string()} /> }
+        html! { <circle class="group-ring" r={Short(ARC_RADIUS + 3.0).to_string()} /> }
     } else {
         html! {}
     };
