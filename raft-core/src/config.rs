@@ -44,6 +44,32 @@ pub struct Config {
     /// a lease held on its behalf could block elections forever.
     #[serde(default)]
     pub check_quorum: bool,
+    /// A deliberate protocol bug, for the tests that prove the safety checkers catch it
+    /// ([`crate::sim::SafetyChecker`]). `None`, the default, in every real use.
+    #[serde(default)]
+    pub bug: Option<ProtocolBug>,
+}
+
+/// Ways to break the protocol on purpose, each a classic Raft implementation bug. Tests turn
+/// one on and show that the randomized sweep's safety checks catch it within a bounded number
+/// of seeds. Never enable one outside such a test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum ProtocolBug {
+    /// The leader commits the highest index stored on a majority whatever its term, ignoring
+    /// §5.4.2's current-term rule (the Figure 8 bug).
+    CommitPreviousTermByCounting,
+    /// The vote is never written to stable storage (Figure 2 lists votedFor as persistent
+    /// state): a restarted node can vote again in the same term.
+    ForgetToPersistVote,
+    /// A follower deletes everything after the entries of an AppendEntries even when they
+    /// matched (Figure 2, receiver rule 3 truncates only on a conflict): a late or duplicated
+    /// message erases entries it has already acknowledged.
+    TruncateWithoutConflict,
+    /// A follower sets its commit index to `min(leaderCommit, last index of its own log)`
+    /// instead of the last entry the message verified, so it can commit stale entries that
+    /// the leader's log does not have.
+    FollowerCommitPastVerified,
 }
 
 impl Default for Config {
@@ -55,6 +81,7 @@ impl Default for Config {
             max_entries_per_append: 16,
             pre_vote: false,
             check_quorum: false,
+            bug: None,
         }
     }
 }

@@ -43,7 +43,7 @@ pub mod sim;
 pub mod types;
 
 pub use command::{ApplyOutput, Command, CommandError, StateMachine};
-pub use config::{Config, ConfigError};
+pub use config::{Config, ConfigError, ProtocolBug};
 pub use log::{Entry, Log};
 pub use message::{AppendResult, Message, MessageBody, MessageKind};
 pub use node::{

@@ -25,6 +25,7 @@ fn config(pre_vote: bool, check_quorum: bool) -> Config {
         max_entries_per_append: 16,
         pre_vote,
         check_quorum,
+        bug: None,
     }
 }
 

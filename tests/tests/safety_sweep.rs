@@ -6,34 +6,83 @@
 //! `SWEEP_SEED=<n> cargo test -p raftlab-tests --test safety_sweep -- --nocapture`.
 //! `SWEEP_SEEDS=<count>` runs a longer sweep.
 
-use raft_core::sim::{Action, LinkSettings, NodeStatus, Ratio, SimConfig, Simulation};
-use raft_core::{Command, NodeId, RoleKind};
-use raftlab_tests::{check_logs, leaders_by_term, run_until_stable_leader};
+use raft_core::sim::{
+    Action, LinkSettings, NodeStatus, Ratio, SafetyChecker, SimConfig, Simulation, Violation,
+};
+use raft_core::{Command, Config, NodeId, ProtocolBug, RoleKind};
+use raftlab_tests::run_until_stable_leader;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 
-/// Runs one seed; panics with the seed in the message on any violation.
-fn run_seed(seed: u64) {
+/// Why a seed failed.
+#[derive(Debug)]
+enum Failure {
+    /// A safety property broke.
+    Unsafe(Violation),
+    /// After healing, the cluster did not elect a leader, serve a request or converge.
+    NotLive(String),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Unsafe(v) => write!(f, "{v}"),
+            Failure::NotLive(why) => write!(f, "not live: {why}"),
+        }
+    }
+}
+
+impl From<Violation> for Failure {
+    fn from(v: Violation) -> Self {
+        Failure::Unsafe(v)
+    }
+}
+
+fn not_live(seed: u64, why: &str) -> Failure {
+    Failure::NotLive(format!("seed {seed}: {why}"))
+}
+
+/// Runs one seed with the protocol configured by `raft` (the seed's guards are drawn on top):
+/// a safety phase with faults, checked after every event, then a liveness phase.
+fn run_seed(seed: u64, raft: &Config) -> Result<(), Failure> {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let nodes = rng.random_range(3..=7u64);
     let loss = Ratio::new(rng.random_range(0..=20u32), 100).expect("valid ratio");
     let duplicate = Ratio::new(rng.random_range(0..=20u32), 100).expect("valid ratio");
+    let mut raft = raft.clone();
+    raft.pre_vote = rng.random_bool(0.5);
+    raft.check_quorum = rng.random_bool(0.5);
+    raft.max_entries_per_append = [1, 2, 4, 16][rng.random_range(0..4usize)];
+    // Half the seeds run ten times faster than the seed's timings (more elections, and so
+    // more interleavings, per virtual minute), with latency jitter wide enough to reorder.
+    let fast = rng.random_bool(0.5);
+    let (latency_ms_min, latency_ms_max, action_gap) = if fast {
+        raft.election_timeout_ms_min = 2_000;
+        raft.election_timeout_ms_max = 3_000;
+        raft.heartbeat_interval_ms = 600;
+        (50, 600, 50..2_000u64)
+    } else {
+        (1_800, 2_400, 500..20_000u64)
+    };
     let mut s = Simulation::new(SimConfig {
         seed,
         node_count: nodes,
+        raft,
+        latency_ms_min,
+        latency_ms_max,
         loss,
         duplicate,
         storage_faults: rng.random_bool(0.5),
         ..SimConfig::default()
     })
     .expect("valid config");
-    let end = 600_000;
-    let mut steps = 0u64;
+    let mut checker = SafetyChecker::new().log_matching_every(16);
+    // Ten virtual minutes at the seed's timings; two and a half when ten times faster.
+    let end = if fast { 150_000 } else { 600_000 };
     while s.now_ms() < end {
-        let next_action = s.now_ms() + rng.random_range(500..20_000u64);
+        let next_action = s.now_ms() + rng.random_range(action_gap.clone());
         while s.next_event_ms().is_some_and(|t| t <= next_action) {
             s.step();
-            steps += 1;
             // Timers are always in the future after an event: a node never sits with an
             // election deadline in the past (a reset must be measured from the current time).
             // Paused nodes are exempt: their timers wait until they resume.
@@ -42,15 +91,14 @@ fn run_seed(seed: u64) {
                 .filter(|n| n.status() == NodeStatus::Up)
                 .filter_map(|n| n.raft())
             {
-                assert!(
-                    n.next_deadline_ms() >= s.now_ms(),
-                    "seed {seed}: Node {} has a deadline in the past",
-                    n.id()
-                );
+                if n.next_deadline_ms() < s.now_ms() {
+                    return Err(not_live(
+                        seed,
+                        &format!("Node {} has a deadline in the past", n.id()),
+                    ));
+                }
             }
-            if steps.is_multiple_of(64) {
-                check_logs(&s);
-            }
+            checker.observe(&s)?;
         }
         s.advance_to(next_action);
         let id = NodeId(rng.random_range(1..=nodes));
@@ -76,7 +124,23 @@ fn run_seed(seed: u64) {
                 from: id,
                 to: other,
             },
-            8..=9 => Action::HealAll,
+            8 => Action::HealAll,
+            // A laggy link: messages on it take up to 15 election timeouts' worth of
+            // heartbeats, so old AppendEntries arrive long after newer ones (reordering).
+            9 if id != other => Action::SetLink {
+                from: id,
+                to: other,
+                settings: Some(LinkSettings {
+                    latency_ms_min,
+                    latency_ms_max: latency_ms_max * 25,
+                    loss,
+                    duplicate,
+                }),
+            },
+            10 if rng.random_bool(0.5) => match s.leader() {
+                Some(l) => Action::Crash(l),
+                None => Action::HealAll,
+            },
             _ => Action::Submit(Command::Add {
                 a: rng.random_range(-1000..1000i64),
                 b: rng.random_range(-1000..1000i64),
@@ -85,11 +149,15 @@ fn run_seed(seed: u64) {
         s.apply(action)
             .unwrap_or_else(|e| panic!("seed {seed}: valid action refused: {e}"));
     }
-    check_logs(&s);
-    leaders_by_term(&s);
+    checker.observe_all(&s)?;
 
     // Liveness: heal everything; a leader appears, and a new request completes.
-    let heal = [Action::HealAll, Action::SetNetwork(LinkSettings::default())];
+    let calm = LinkSettings {
+        latency_ms_min,
+        latency_ms_max,
+        ..LinkSettings::default()
+    };
+    let heal = [Action::HealAll, Action::SetNetwork(calm)];
     for action in heal {
         s.apply(action)
             .unwrap_or_else(|e| panic!("seed {seed}: heal refused: {e}"));
@@ -99,47 +167,141 @@ fn run_seed(seed: u64) {
         let _ = s.apply(Action::Resume(NodeId(id)));
     }
     let leader = run_until_stable_leader(&mut s, 600_000)
-        .unwrap_or_else(|| panic!("seed {seed}: no leader after healing"));
-    assert_eq!(
-        s.node(leader).and_then(|n| n.role()),
-        Some(RoleKind::Leader)
-    );
+        .ok_or_else(|| not_live(seed, "no leader after healing"))?;
+    checker.observe_all(&s)?;
     let req = match s.apply(Action::Submit(Command::Add { a: 5, b: 3 })) {
         Ok(raft_core::sim::ActionOutcome::Submitted(r)) => r,
         other => panic!("seed {seed}: {other:?}"),
     };
     let done = s.run_until(600_000, |s| {
-        s.client().request(req).is_some_and(
-            |r| matches!(&r.state, raft_core::sim::RequestState::Completed(sum) if sum.sum == 8),
-        )
+        checker.observe(s).is_err()
+            || s.client().request(req).is_some_and(
+                |r| matches!(&r.state, raft_core::sim::RequestState::Completed(sum) if sum.sum == 8),
+            )
     });
-    assert!(done, "seed {seed}: request after healing did not complete");
+    checker.observe_all(&s)?;
+    if !done {
+        return Err(not_live(seed, "request after healing did not complete"));
+    }
     // Every running node eventually has the same committed state.
     let converged = s.run_until(300_000, |s| {
         let l = s.node(leader).and_then(|n| n.raft());
-        s.nodes()
-            .filter_map(|n| n.raft())
-            .all(|r| l.is_some_and(|l| r.commit_index() == l.commit_index() && r.log() == l.log()))
+        checker.observe(s).is_err()
+            || s.nodes().filter_map(|n| n.raft()).all(|r| {
+                l.is_some_and(|l| r.commit_index() == l.commit_index() && r.log() == l.log())
+            })
     });
-    assert!(converged, "seed {seed}: logs did not converge");
-    check_logs(&s);
-    leaders_by_term(&s);
+    checker.observe_all(&s)?;
+    if !converged {
+        return Err(not_live(seed, "logs did not converge"));
+    }
+    Ok(())
+}
+
+/// Runs `seeds` on two threads (the machine's cores); returns the violations found, by seed.
+fn sweep(seeds: impl Iterator<Item = u64>, raft: &Config) -> Vec<(u64, Failure)> {
+    let seeds: Vec<u64> = seeds.collect();
+    let (even, odd): (Vec<u64>, Vec<u64>) = seeds.iter().partition(|s| *s % 2 == 0);
+    std::thread::scope(|scope| {
+        let run = |part: Vec<u64>| {
+            move || {
+                part.into_iter()
+                    .filter_map(|seed| run_seed(seed, raft).err().map(|v| (seed, v)))
+                    .collect::<Vec<_>>()
+            }
+        };
+        let a = scope.spawn(run(even));
+        let b = scope.spawn(run(odd));
+        let mut found = a.join().expect("sweep thread");
+        found.extend(b.join().expect("sweep thread"));
+        found.sort_by_key(|(seed, _)| *seed);
+        found
+    })
 }
 
 #[test]
 fn random_fault_schedules_keep_raft_safe_and_live() {
+    let raft = Config::default();
     if let Some(seed) = std::env::var("SWEEP_SEED")
         .ok()
         .and_then(|v| v.parse().ok())
     {
-        run_seed(seed);
+        if let Err(f) = run_seed(seed, &raft) {
+            panic!("{f}");
+        }
         return;
     }
     let count: u64 = std::env::var("SWEEP_SEEDS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(500);
-    for seed in 0..count {
-        run_seed(seed);
+        .unwrap_or(2_000);
+    let started = std::time::Instant::now();
+    let found = sweep(0..count, &raft);
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "safety sweep: {count} seeds in {secs:.1} s ({:.0} seeds/s)",
+        count as f64 / secs.max(1e-9)
+    );
+    if let Some((seed, f)) = found.first() {
+        panic!(
+            "{f}\nreplay: SWEEP_SEED={seed} cargo test -p raftlab-tests --test safety_sweep -- --nocapture random_fault ({} failing seeds)",
+            found.len()
+        );
     }
+}
+
+/// Finds the first seed (searching in chunks of 40 on two threads, up to `limit` seeds) whose
+/// run breaks a safety property with `bug` turned on. Runs that are merely not live do not
+/// count: the point is that the safety checks see the bug.
+fn first_caught(bug: ProtocolBug, limit: u64) -> Option<(u64, Violation)> {
+    let raft = Config {
+        bug: Some(bug),
+        ..Config::default()
+    };
+    let mut start = 0;
+    while start < limit {
+        let end = (start + 40).min(limit);
+        let caught = sweep(start..end, &raft)
+            .into_iter()
+            .find_map(|(seed, f)| match f {
+                Failure::Unsafe(v) => Some((seed, v)),
+                Failure::NotLive(_) => None,
+            });
+        if caught.is_some() {
+            return caught;
+        }
+        start = end;
+    }
+    None
+}
+
+/// The checkers can fail: each classic bug is caught by the sweep within a bounded number of
+/// seeds (the bound is several times the seed at which it is first caught today).
+fn assert_caught(bug: ProtocolBug, limit: u64) {
+    let limit = std::env::var("MUTATION_SEEDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(limit);
+    match first_caught(bug, limit) {
+        Some((seed, v)) => println!("{bug:?}: caught at seed {seed}: {v}"),
+        None => panic!("{bug:?} was not caught in {limit} seeds"),
+    }
+}
+
+#[test]
+fn committing_previous_term_entries_by_counting_is_caught() {
+    // Figure 8 needs a precise sequence of elections and crashes: first caught at seed 786.
+    assert_caught(ProtocolBug::CommitPreviousTermByCounting, 2_000);
+}
+
+#[test]
+fn forgetting_to_persist_the_vote_is_caught() {
+    // First caught at seed 21.
+    assert_caught(ProtocolBug::ForgetToPersistVote, 200);
+}
+
+#[test]
+fn truncating_without_a_conflict_is_caught() {
+    // First caught at seed 0.
+    assert_caught(ProtocolBug::TruncateWithoutConflict, 100);
 }

@@ -328,7 +328,13 @@ impl RaftNode {
             };
             Some(PersistUpdate {
                 current_term: self.persistent.current_term,
-                voted_for: self.persistent.voted_for,
+                voted_for: if self.config.bug
+                    == Some(crate::config::ProtocolBug::ForgetToPersistVote)
+                {
+                    None
+                } else {
+                    self.persistent.voted_for
+                },
                 log_changed_from: self.log_dirty_from,
                 entries,
             })

@@ -2,6 +2,7 @@
 
 use super::{NodeEvent, RaftNode, Role};
 use crate::command::Command;
+use crate::config::ProtocolBug;
 use crate::log::Entry;
 use crate::message::{AppendResult, MessageBody};
 use crate::quorum::committed_index;
@@ -146,8 +147,25 @@ impl RaftNode {
                 }
                 self.mark_log_dirty(from);
             }
+            // The deliberate bug: also throw away acknowledged entries that follow the
+            // message's (but never committed ones: a node does not un-commit).
+            let end = prev.index.0 + entries.len() as u64;
+            if self.config.bug == Some(ProtocolBug::TruncateWithoutConflict)
+                && self.persistent.log.last_index().0 > end
+                && end >= self.commit_index.0
+            {
+                let cut = LogIndex(end + 1);
+                self.persistent.log.replace_suffix(cut, &[]);
+                self.events.push(NodeEvent::Truncated { from_index: cut });
+                self.mark_log_dirty(cut);
+            }
             let match_index = LogIndex(prev.index.0 + entries.len() as u64);
-            self.advance_commit(leader_commit.min(match_index));
+            let verified = if self.config.bug == Some(ProtocolBug::FollowerCommitPastVerified) {
+                self.persistent.log.last_index()
+            } else {
+                match_index
+            };
+            self.advance_commit(leader_commit.min(verified));
             AppendResult::Success { match_index }
         };
         self.send(leader, MessageBody::AppendEntriesReply { result });
@@ -227,8 +245,10 @@ impl RaftNode {
             })
             .collect();
         let n = committed_index(matches);
+        let current_term_rule = self.config.bug != Some(ProtocolBug::CommitPreviousTermByCounting);
         if n > self.commit_index
-            && self.persistent.log.term_at(n) == Some(self.persistent.current_term)
+            && (!current_term_rule
+                || self.persistent.log.term_at(n) == Some(self.persistent.current_term))
         {
             self.advance_commit(n);
         }

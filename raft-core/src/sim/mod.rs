@@ -9,6 +9,7 @@
 //!
 //! Faults and user actions all go through [`Simulation::apply`] with an [`Action`].
 
+pub mod check;
 pub mod client;
 mod client_flow;
 mod faults;
@@ -17,6 +18,7 @@ pub mod network;
 mod settings;
 pub mod trace;
 
+pub use check::{Property, SafetyChecker, Violation};
 pub use client::{ClientConfig, ClientRequest, OpSummary, RequestState};
 pub use link::{LinkSettings, LinkState, Ratio};
 pub use network::{
