@@ -168,4 +168,18 @@ test.describe('network faults', () => {
       new RegExp(`Leader ${old.id} heard only from \\{[\\d,]*\\} in the last \\d+ ms, stepping down`),
     );
   });
+
+  test('the safety badge says OK through a partition and a heal', async ({ page }) => {
+    await page.goto('/?seed=2&nodes=5');
+    await setMaxSpeed(page);
+    const old = await waitForLeader(page);
+    await expect(page.getByTestId('safety')).toHaveText('safety: OK');
+    await page.getByTestId('preset').selectOption('isolate-leader');
+    await page.getByTestId('apply-preset').click();
+    await waitForLeader(page, (n) => n.id !== old.id && n.term > old.term);
+    await page.getByTestId('heal-all').click();
+    await expect(nodeById(page, old.id)).not.toHaveAttribute('data-role', 'leader', { timeout: RAFT_TIMEOUT_MS });
+    await expect(page.getByTestId('safety')).toHaveAttribute('data-safety', 'ok');
+    await expect(page.getByTestId('safety-detail')).toHaveCount(0);
+  });
 });

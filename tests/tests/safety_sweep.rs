@@ -7,7 +7,8 @@
 //! `SWEEP_SEEDS=<count>` runs a longer sweep.
 
 use raft_core::sim::{
-    Action, LinkSettings, NodeStatus, Ratio, SafetyChecker, SimConfig, Simulation, Violation,
+    Action, LinkSettings, NodeStatus, Property, Ratio, SafetyChecker, SimConfig, Simulation,
+    Violation,
 };
 use raft_core::{Command, Config, NodeId, ProtocolBug, RoleKind};
 use raftlab_tests::run_until_stable_leader;
@@ -277,13 +278,21 @@ fn first_caught(bug: ProtocolBug, limit: u64) -> Option<(u64, Violation)> {
 
 /// The checkers can fail: each classic bug is caught by the sweep within a bounded number of
 /// seeds (the bound is several times the seed at which it is first caught today).
-fn assert_caught(bug: ProtocolBug, limit: u64) {
+fn assert_caught(bug: ProtocolBug, limit: u64, expected: &[Property]) {
     let limit = std::env::var("MUTATION_SEEDS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(limit);
     match first_caught(bug, limit) {
-        Some((seed, v)) => println!("{bug:?}: caught at seed {seed}: {v}"),
+        Some((seed, v)) => {
+            println!("{bug:?}: caught at seed {seed}: {v}");
+            assert!(
+                expected.contains(&v.property),
+                "{bug:?} was caught as {:?}, expected one of {expected:?}",
+                v.property
+            );
+            assert_eq!(v.seed, seed, "the violation names its seed");
+        }
         None => panic!("{bug:?} was not caught in {limit} seeds"),
     }
 }
@@ -291,17 +300,33 @@ fn assert_caught(bug: ProtocolBug, limit: u64) {
 #[test]
 fn committing_previous_term_entries_by_counting_is_caught() {
     // Figure 8 needs a precise sequence of elections and crashes: first caught at seed 786.
-    assert_caught(ProtocolBug::CommitPreviousTermByCounting, 2_000);
+    assert_caught(
+        ProtocolBug::CommitPreviousTermByCounting,
+        2_000,
+        &[Property::LeaderCompleteness, Property::StateMachineSafety],
+    );
 }
 
 #[test]
 fn forgetting_to_persist_the_vote_is_caught() {
     // First caught at seed 21.
-    assert_caught(ProtocolBug::ForgetToPersistVote, 200);
+    assert_caught(
+        ProtocolBug::ForgetToPersistVote,
+        200,
+        &[Property::SingleVote, Property::ElectionSafety],
+    );
 }
 
 #[test]
 fn truncating_without_a_conflict_is_caught() {
     // First caught at seed 0.
-    assert_caught(ProtocolBug::TruncateWithoutConflict, 100);
+    assert_caught(
+        ProtocolBug::TruncateWithoutConflict,
+        100,
+        &[
+            Property::CommittedOnMajority,
+            Property::LeaderCompleteness,
+            Property::StateMachineSafety,
+        ],
+    );
 }

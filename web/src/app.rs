@@ -46,6 +46,24 @@ fn inside(event: &Event, selector: &str) -> bool {
         .is_some()
 }
 
+/// The live safety verdict: the Figure 3 properties (and the persistence invariants) checked
+/// as the run goes by [`raft_core::sim::SafetyChecker`].
+fn safety_badge(violation: Option<&raft_core::sim::Violation>) -> Html {
+    match violation {
+        None => html! {
+            <span class="safety ok" data-testid="safety" data-safety="ok"
+                  title="Checked after every frame: Election Safety, Leader Append-Only, Log Matching, Leader Completeness, State Machine Safety (Figure 3), terms never decrease, one vote per term, committed entries on a majority">
+                { "safety: OK" }
+            </span>
+        },
+        Some(v) => html! {
+            <span class="safety bad" data-testid="safety" data-safety="violated" title={v.to_string()}>
+                { format!("safety: {} violated", v.property.name()) }
+            </span>
+        },
+    }
+}
+
 /// The raftlab app.
 #[function_component(App)]
 pub fn app() -> Html {
@@ -252,7 +270,13 @@ pub fn app() -> Html {
                         <div class="panel-head">
                             <h2>{ "Cluster" }</h2>
                             <span class="status-line" data-testid="status-line" title={status.clone()}>{ status }</span>
+                            { safety_badge(state.violation.as_deref()) }
                         </div>
+                        if let Some(v) = state.violation.as_deref() {
+                            <p class="safety-detail" role="alert" data-testid="safety-detail">
+                                { format!("{v}. A correct Raft never does this: the run is kept as it is so you can inspect it.") }
+                            </p>
+                        }
                         <div class="cluster-body">
                             <div class="cluster-wrap" style={layout::wrapper_style(count)}>
                                 <Cluster {nodes} {messages} {links} {drops} {onselect} {onlink} {onmessage} />

@@ -21,7 +21,7 @@ use crate::lanes::LaneMap;
 use crate::network_view::{PRESETS, Preset, preset_actions};
 use crate::speed::{SPEED_DEFAULT, SPEED_MAX, SPEED_MIN};
 use crate::trace_cache::TraceCache;
-use raft_core::sim::{Action, MessageId, SimConfig, Simulation};
+use raft_core::sim::{Action, MessageId, SafetyChecker, SimConfig, Simulation, Violation};
 use raft_core::{Command, NodeId, RoleKind};
 use std::cell::{Ref, RefCell};
 use std::collections::BTreeSet;
@@ -131,6 +131,10 @@ pub struct AppState {
     pub trace: TraceCache,
     /// The lane of each message in flight (shared until it changes).
     pub lanes: Rc<LaneMap>,
+    /// The safety checker watching the run (shared, advanced in place like the simulation).
+    checker: Rc<RefCell<SafetyChecker>>,
+    /// The safety verdict shown in the badge: `None` while every property holds.
+    pub violation: Option<Rc<Violation>>,
     /// Nodes the user shift-clicked into a group (to partition them away together).
     pub group: BTreeSet<NodeId>,
     /// The link or message the inspector shows.
@@ -149,6 +153,12 @@ pub fn virtual_delta(wall_delta_ms: f64, speed: f64, carry_ms: f64) -> (u64, f64
     let total = wall * speed + carry_ms;
     let whole = total.floor().max(0.0);
     (whole as u64, total - whole)
+}
+
+/// The app's safety checker: the cheap checks after every frame, Log Matching (which compares
+/// every pair of logs) on every 30th.
+fn new_checker() -> SafetyChecker {
+    SafetyChecker::new().log_matching_every(30)
 }
 
 fn build_sim(params: &RunParams) -> Result<Simulation, String> {
@@ -195,6 +205,8 @@ impl AppState {
             lanes: Rc::new(lanes),
             group: BTreeSet::new(),
             inspected: None,
+            checker: Rc::new(RefCell::new(new_checker())),
+            violation: None,
         }
     }
 
@@ -210,6 +222,12 @@ impl AppState {
         let mut sim = self.sim.try_borrow_mut().ok()?;
         let r = f(&mut sim);
         self.trace.sync(&sim);
+        if self.violation.is_none()
+            && let Ok(mut checker) = self.checker.try_borrow_mut()
+            && let Err(v) = checker.observe(&sim)
+        {
+            self.violation = Some(Rc::new(v));
+        }
         if self.lanes.is_stale(&sim) {
             let mut lanes = (*self.lanes).clone();
             lanes.sync(&sim);
@@ -322,6 +340,8 @@ impl Reducible for AppState {
             Msg::Reset(params) => match build_sim(&params) {
                 Ok(sim) => {
                     next.sim = Rc::new(RefCell::new(sim));
+                    next.checker = Rc::new(RefCell::new(new_checker()));
+                    next.violation = None;
                     next.trace = TraceCache::default();
                     next.lanes = Rc::new(LaneMap::default());
                     next.with_sim(|_| ());

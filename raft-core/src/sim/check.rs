@@ -112,30 +112,48 @@ impl std::error::Error for Violation {}
 
 /// Watches a simulation and reports the first broken safety property (see the module
 /// documentation for the list).
+///
+/// Per-node state is kept in vectors indexed by node id and per-index state in vectors indexed
+/// by log index (both are small and dense): besides being fast, this keeps the web app's
+/// download small (every distinct `BTreeMap` key/value type is another copy of its code).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct SafetyChecker {
     /// Trace events already read.
     trace_pos: usize,
     /// Term → the node that became its leader.
     leaders: BTreeMap<Term, NodeId>,
-    /// (voter, term) → the candidate it voted for.
-    votes: BTreeMap<(NodeId, Term), NodeId>,
-    /// Highest stored term seen per node.
-    stored_terms: BTreeMap<NodeId, Term>,
-    /// Highest running term seen per node in its current life: (restarts, term).
-    running_terms: BTreeMap<NodeId, (u64, Term)>,
+    /// Per voter (by id): term → the candidate it voted for.
+    votes: Vec<BTreeMap<Term, NodeId>>,
+    /// Per node: the highest stored term seen.
+    stored_terms: Vec<Term>,
+    /// Per node: the highest running term seen in its current life, as (restarts, term).
+    running_terms: Vec<Option<(u64, Term)>>,
     /// Per node leading a term: (term, the last entry of its log when last seen).
-    leading: BTreeMap<NodeId, (Term, EntryId)>,
-    /// Index → (entry id, lowest term in which it was known committed).
-    committed: BTreeMap<LogIndex, (EntryId, Term)>,
-    /// Index → the entry first applied there.
-    applied: BTreeMap<LogIndex, Entry>,
+    leading: Vec<Option<(Term, EntryId)>>,
+    /// Per index from 1: (entry id, lowest term in which it was known committed).
+    committed: Vec<(EntryId, Term)>,
+    /// Per index from 1: the entry first applied there.
+    applied: Vec<Entry>,
     /// Per node, the last index it applied in its current life.
-    applied_upto: BTreeMap<NodeId, LogIndex>,
+    applied_upto: Vec<LogIndex>,
     /// Run Log Matching on every `log_matching_every`-th call (0 or 1: every call).
     log_matching_every: u32,
     calls: u64,
     violation: Option<Violation>,
+}
+
+/// The slot of node `id` in a per-node vector, grown as needed.
+fn slot<T: Default>(v: &mut Vec<T>, id: NodeId) -> &mut T {
+    let i = usize::try_from(id.0).unwrap_or(usize::MAX).min(4096);
+    if v.len() <= i {
+        v.resize_with(i + 1, T::default);
+    }
+    &mut v[i]
+}
+
+/// Position of log index `index` (from 1) in a per-index vector.
+fn pos(index: LogIndex) -> usize {
+    usize::try_from(index.0.saturating_sub(1)).unwrap_or(usize::MAX)
 }
 
 impl SafetyChecker {
@@ -240,7 +258,8 @@ impl SafetyChecker {
                     node,
                     event: NodeEvent::VoteGranted { candidate, term },
                 } => {
-                    if let Some(&earlier) = self.votes.get(&(*node, *term))
+                    let votes = slot(&mut self.votes, *node);
+                    if let Some(&earlier) = votes.get(term)
                         && earlier != *candidate
                     {
                         return Err(fail(
@@ -253,7 +272,7 @@ impl SafetyChecker {
                             ),
                         ));
                     }
-                    self.votes.insert((*node, *term), *candidate);
+                    votes.insert(*term, *candidate);
                 }
                 TraceKind::Node {
                     node,
@@ -265,7 +284,8 @@ impl SafetyChecker {
                     command,
                     ..
                 } => {
-                    let last = self.applied_upto.get(node).copied().unwrap_or(LogIndex(0));
+                    let upto = slot(&mut self.applied_upto, *node);
+                    let last = *upto;
                     if index.0 != last.0 + 1 {
                         return Err(fail(
                             Property::StateMachineSafety,
@@ -277,7 +297,7 @@ impl SafetyChecker {
                             ),
                         ));
                     }
-                    self.applied_upto.insert(*node, *index);
+                    *upto = *index;
                     // The entry's term: from the node's log (it was just applied, so it is
                     // committed and still there in a correct run).
                     let term = sim
@@ -290,7 +310,7 @@ impl SafetyChecker {
                         index: *index,
                         command: command.clone(),
                     };
-                    match self.applied.get(index) {
+                    match self.applied.get(pos(*index)) {
                         Some(first) if first.command != entry.command || first.term != term => {
                             return Err(fail(
                                 Property::StateMachineSafety,
@@ -304,18 +324,18 @@ impl SafetyChecker {
                             ));
                         }
                         Some(_) => {}
-                        None => {
-                            self.applied.insert(*index, entry);
-                        }
+                        // Indexes are applied in order, so the first application of each
+                        // index comes right after the previous one.
+                        None => self.applied.push(entry),
                     }
                 }
                 TraceKind::Restarted { node, .. } => {
                     // A restarted node's state machine starts empty and applies from index 1.
-                    self.applied_upto.insert(*node, LogIndex(0));
-                    self.leading.remove(node);
+                    *slot(&mut self.applied_upto, *node) = LogIndex(0);
+                    *slot(&mut self.leading, *node) = None;
                 }
                 TraceKind::Crashed { node, .. } => {
-                    self.leading.remove(node);
+                    *slot(&mut self.leading, *node) = None;
                 }
                 _ => {}
             }
@@ -334,7 +354,8 @@ impl SafetyChecker {
         let Some(log) = sim.node(node).and_then(|n| n.raft()).map(|r| r.log()) else {
             return Ok(());
         };
-        for (index, (id, committed_in)) in &self.committed {
+        for (id, committed_in) in &self.committed {
+            let index = &id.index;
             if *committed_in < term && log.term_at(*index) != Some(id.term) {
                 return Err(fail(
                     Property::LeaderCompleteness,
@@ -367,15 +388,16 @@ impl SafetyChecker {
         let log = raft.log();
         // The newly committed indexes, and the commit index itself (which must hold the entry
         // recorded there if it is already known).
-        let high = self.committed.keys().next_back().map_or(0, |i| i.0);
+        let high = self.committed.len() as u64;
         let first = (high + 1).min(commit_index.0.max(1));
         for i in first..=commit_index.0 {
             let index = LogIndex(i);
+            // (A commit index never passes the log, so this does not end the loop early.)
             let Some(t) = log.term_at(index) else {
-                continue;
+                break;
             };
             let id = EntryId { index, term: t };
-            match self.committed.get_mut(&index) {
+            match self.committed.get_mut(pos(index)) {
                 Some((known, _)) if *known != id => {
                     return Err(fail(
                         Property::StateMachineSafety,
@@ -389,9 +411,8 @@ impl SafetyChecker {
                     ));
                 }
                 Some((_, when)) => *when = (*when).min(term),
-                None => {
-                    self.committed.insert(index, (id, term));
-                }
+                // New indexes come in order from `high + 1`.
+                None => self.committed.push((id, term)),
             }
         }
         // A leader's commit: the entry must be on a majority of the voters' stable storage.
@@ -441,9 +462,8 @@ impl SafetyChecker {
                 detail,
             };
             let stored = n.storage().current_term;
-            if let Some(&before) = self.stored_terms.get(&id)
-                && stored < before
-            {
+            let before = *slot(&mut self.stored_terms, id);
+            if stored < before {
                 return Err(fail(
                     Property::TermMonotonic,
                     Some(stored),
@@ -451,14 +471,14 @@ impl SafetyChecker {
                     format!("Node {id}'s stored term went back from {before} to {stored}"),
                 ));
             }
-            self.stored_terms.insert(id, stored);
+            *slot(&mut self.stored_terms, id) = stored;
             let Some(raft) = n.raft() else {
                 continue;
             };
             let life = n.restarts();
             let term = raft.current_term();
-            match self.running_terms.get(&id) {
-                Some(&(l, before)) if l == life && term < before => {
+            match *slot(&mut self.running_terms, id) {
+                Some((l, before)) if l == life && term < before => {
                     return Err(fail(
                         Property::TermMonotonic,
                         Some(term),
@@ -468,10 +488,10 @@ impl SafetyChecker {
                 }
                 _ => {}
             }
-            self.running_terms.insert(id, (life, term));
+            *slot(&mut self.running_terms, id) = Some((life, term));
             let log = raft.log();
             if raft.role() == crate::node::RoleKind::Leader {
-                if let Some(&(t, last)) = self.leading.get(&id)
+                if let Some((t, last)) = *slot(&mut self.leading, id)
                     && t == term
                     && last.index.0 > 0
                     && log.term_at(last.index) != Some(last.term)
@@ -490,9 +510,9 @@ impl SafetyChecker {
                     index: log.last_index(),
                     term: log.last_term(),
                 };
-                self.leading.insert(id, (term, last));
+                *slot(&mut self.leading, id) = Some((term, last));
             } else {
-                self.leading.remove(&id);
+                *slot(&mut self.leading, id) = None;
             }
         }
         Ok(())
@@ -533,4 +553,48 @@ pub fn check_log_matching(sim: &Simulation) -> Result<(), Violation> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::command::Command;
+    use crate::sim::{Action, SimConfig};
+
+    #[test]
+    fn a_correct_run_with_faults_stays_ok_and_records_its_leaders() {
+        let mut sim = Simulation::new(SimConfig::default()).expect("valid");
+        let mut checker = SafetyChecker::new();
+        assert!(sim.run_until(120_000, |s| s.leader().is_some()));
+        let leader = sim.leader().expect("leader");
+        sim.apply(Action::Submit(Command::Add { a: 1, b: 2 }))
+            .expect("submit");
+        sim.apply(Action::Isolate(leader)).expect("isolate");
+        for _ in 0..5_000 {
+            sim.step();
+            assert_eq!(checker.observe(&sim), Ok(()));
+        }
+        sim.apply(Action::HealAll).expect("heal");
+        sim.run_for(120_000);
+        assert_eq!(checker.observe_all(&sim), Ok(()));
+        assert!(checker.leaders().len() >= 2, "{:?}", checker.leaders());
+        assert!(checker.violation().is_none());
+    }
+
+    #[test]
+    fn a_violation_says_what_where_and_which_seed() {
+        let v = Violation {
+            property: Property::ElectionSafety,
+            nodes: vec![NodeId(2), NodeId(4)],
+            term: Some(Term(3)),
+            index: None,
+            time_ms: 81_234,
+            seed: 7,
+            detail: "Node 2 and Node 4 both led term 3".to_string(),
+        };
+        assert_eq!(
+            v.to_string(),
+            "Election Safety violated (seed 7, at 81234 ms): Node 2 and Node 4 both led term 3"
+        );
+    }
 }
