@@ -128,6 +128,9 @@ test.describe('network faults', () => {
     await expect(page.locator(`[data-message-id="${mid}"]`)).toHaveCount(1);
     await page.locator('[data-action="drop-message"]').click();
     await expect(page.locator(`[data-message-id="${mid}"]`)).toHaveCount(0);
+    // The inspector keeps the message's kind and says what became of it.
+    await expect(page.getByTestId('message-inspector').locator('strong')).toHaveText(id ?? '');
+    await expect(page.getByTestId('message-inspector')).toContainText('you dropped it');
     await expect(page.locator('[data-message-fate="dropped"]').first()).toBeAttached();
   });
 
@@ -135,7 +138,7 @@ test.describe('network faults', () => {
     await page.goto('/?seed=1&nodes=5');
     await page.getByTestId('latency-min').fill('5000');
     await page.getByTestId('latency-min').blur();
-    await expect(page.getByTestId('notice')).toContainText(/latency range 5000..=2400 ms is empty/);
+    await expect(page.getByTestId('notice')).toContainText(/the minimum latency \(5000 ms\) is above the maximum \(2400 ms\)/);
     // The run goes on with the old settings: a leader is still elected.
     await setMaxSpeed(page);
     await waitForLeader(page);
@@ -181,5 +184,23 @@ test.describe('network faults', () => {
     await expect(nodeById(page, old.id)).not.toHaveAttribute('data-role', 'leader', { timeout: RAFT_TIMEOUT_MS });
     await expect(page.getByTestId('safety')).toHaveAttribute('data-safety', 'ok');
     await expect(page.getByTestId('safety-detail')).toHaveCount(0);
+  });
+
+  test('with a node\'s actions open, the network bar still takes clicks (partition away, then heal)', async ({ page }) => {
+    await page.goto('/?seed=1&nodes=5');
+    await nodeAction(page, 2, 'partition');
+    await expect(link(page, 1, 2)).toHaveAttribute('data-link-state', 'cut');
+    // The node's actions stay open beside the drawing; Heal all is pressed right away.
+    await expect(page.locator('[data-action="partition"]')).toBeVisible();
+    await page.getByTestId('heal-all').click();
+    await expect(link(page, 1, 2)).toHaveAttribute('data-link-state', 'up');
+  });
+
+  test('a group holding every node cannot be partitioned away, and the app says why', async ({ page }) => {
+    await page.goto('/?seed=1&nodes=3');
+    for (const id of [1, 2, 3]) await nodeById(page, id).click({ modifiers: ['Shift'], force: true });
+    await page.getByTestId('partition-group').click();
+    await expect(page.getByTestId('notice')).toContainText('a partition needs nodes on both sides');
+    await expect(link(page, 1, 2)).toHaveAttribute('data-link-state', 'up');
   });
 });

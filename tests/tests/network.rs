@@ -1161,6 +1161,11 @@ fn bad_input_is_refused_with_a_typed_error_and_changes_nothing() {
             Action::Partition(vec![vec![n(4), n(4)]]),
             SimError::NodeInTwoGroups(n(4)),
         ),
+        (
+            Action::Partition(vec![(1..=5).map(n).collect()]),
+            SimError::PartitionNeedsTwoGroups,
+        ),
+        (Action::Partition(vec![]), SimError::PartitionNeedsTwoGroups),
         (Action::Isolate(n(0)), SimError::UnknownNode(n(0))),
         (
             Action::CutLink {

@@ -119,7 +119,11 @@ fn run_seed(seed: u64, raft: &Config) -> Result<(), Failure> {
                     .map(NodeId)
                     .filter(|_| rng.random_bool(0.5))
                     .collect();
-                Action::Partition(vec![side])
+                if side.is_empty() || side.len() as u64 == nodes {
+                    Action::HealAll
+                } else {
+                    Action::Partition(vec![side])
+                }
             }
             7 if id != other => Action::CutLink {
                 from: id,

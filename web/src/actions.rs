@@ -68,14 +68,14 @@ pub const NODE_ACTIONS: [NodeActionSpec; 8] = [
     NodeActionSpec {
         kind: NodeActionKind::Pause,
         data_action: "pause",
-        label: "Pause",
+        label: "Pause node",
         key: 'p',
         help: "Freeze the node like a long garbage-collection pause: unlike a crash it keeps all its state, but it handles no message and no timer until resumed; messages wait for it",
     },
     NodeActionSpec {
         kind: NodeActionKind::Resume,
         data_action: "resume",
-        label: "Resume",
+        label: "Resume node",
         key: 'u',
         help: "Unfreeze a paused node: it handles the messages that waited, and overdue timers fire (a paused leader learns it was replaced)",
     },
@@ -98,7 +98,7 @@ pub const NODE_ACTIONS: [NodeActionSpec; 8] = [
         data_action: "transfer-leader",
         label: "Make leader",
         key: 'l',
-        help: "Leadership transfer (\u{a7}3.10): the leader stops taking requests, brings this node's log up to date, then tells it to start an election at once (TimeoutNow), which it wins",
+        help: "Leadership transfer (\u{a7}3.10): the leader stops taking requests, brings this node's log up to date, then tells it to start an election at once (TimeoutNow), which it normally wins (not if it is cut off from the others)",
     },
 ];
 
@@ -141,8 +141,11 @@ impl NodeActionKind {
     pub fn unavailable_because(self, status: NodeStatus, role: RoleKind) -> Option<&'static str> {
         match (self, status) {
             (NodeActionKind::Crash, NodeStatus::Crashed) => Some("the node is already crashed"),
-            (NodeActionKind::Restart, NodeStatus::Up | NodeStatus::Paused) => {
+            (NodeActionKind::Restart, NodeStatus::Up) => {
                 Some("the node is running; only a crashed node can be restarted")
+            }
+            (NodeActionKind::Restart, NodeStatus::Paused) => {
+                Some("the node is paused, not crashed: resume it instead")
             }
             (NodeActionKind::Timeout, NodeStatus::Crashed) => {
                 Some("a crashed node has no timers; restart it first")
@@ -282,7 +285,7 @@ mod tests {
         );
         assert_eq!(
             shortcut_help(),
-            "c crash · r restart · t force election timeout · p pause · u resume · i partition away · h heal all links · l make leader"
+            "c crash · r restart · t force election timeout · p pause node · u resume node · i partition away · h heal all links · l make leader"
         );
     }
 }

@@ -37,15 +37,6 @@ fn from_text_field(event: &KeyboardEvent) -> bool {
         .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
 }
 
-/// Whether an event happened inside an element matching `selector`.
-fn inside(event: &Event, selector: &str) -> bool {
-    event
-        .target()
-        .and_then(|t| t.dyn_into::<Element>().ok())
-        .and_then(|el| el.closest(selector).ok().flatten())
-        .is_some()
-}
-
 /// The live safety verdict: the Figure 3 properties (and the persistence invariants) checked
 /// as the run goes by [`raft_core::sim::SafetyChecker`].
 fn safety_badge(violation: Option<&raft_core::sim::Violation>) -> Html {
@@ -86,13 +77,14 @@ pub fn app() -> Html {
         });
     }
 
-    // Document-wide keys (node shortcuts, Escape) and outside clicks that close the menu.
-    // The listeners are removed when the app unmounts (dropping an EventListener removes it).
+    // Document-wide keys (node shortcuts, Escape); the listener is removed when the app
+    // unmounts (dropping an EventListener removes it). The node's actions sit in the side
+    // panel, not over the drawing, so a click elsewhere does not close them (closing on
+    // pointerdown used to move the network bar under the pointer before the click landed).
     {
         let dispatch = dispatch.clone();
         use_effect_with((), move |_| {
             let document = gloo::utils::document();
-            let on_key = dispatch.clone();
             let keys = EventListener::new(&document, "keydown", move |e| {
                 let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
                     return;
@@ -100,14 +92,9 @@ pub fn app() -> Html {
                 if e.ctrl_key() || e.meta_key() || e.alt_key() || from_text_field(e) {
                     return;
                 }
-                on_key.dispatch(Msg::Key(e.key()));
+                dispatch.dispatch(Msg::Key(e.key()));
             });
-            let clicks = EventListener::new(&document, "pointerdown", move |e| {
-                if !inside(e, ".node-menu, [data-node-id]") {
-                    dispatch.dispatch(Msg::CloseMenu);
-                }
-            });
-            move || drop((keys, clicks))
+            move || drop(keys)
         });
     }
 
@@ -142,6 +129,7 @@ pub fn app() -> Html {
     let defaults = *net.defaults();
     let faulty = net.has_cuts() || net.has_overrides();
     let (pre_vote, check_quorum) = (sim.config().raft.pre_vote, sim.config().raft.check_quorum);
+    let election_timeout_ms = sim.config().raft.election_timeout_ms_min;
     let inspector = match state.inspected {
         Some(Inspected::Link(a, b)) => {
             links
@@ -156,13 +144,22 @@ pub fn app() -> Html {
         }
         Some(Inspected::Message(id)) => {
             let env = net.get(id);
+            let drop = sim.recent_drops().rev().find(|d| d.id == id);
             Some(InspectorView::Message {
                 id: id.0,
-                kind: env.map_or(raft_core::MessageKind::Heartbeat, |e| e.kind()),
+                kind: env
+                    .map(|e| e.kind())
+                    .or(drop.map(|d| d.kind))
+                    .or(state.inspected_kind)
+                    .unwrap_or(raft_core::MessageKind::Heartbeat),
                 fields: env.map(network_view::message_fields).unwrap_or_default(),
                 between_nodes: env.is_some_and(|e| {
                     matches!((e.from, e.to), (Endpoint::Node(_), Endpoint::Node(_)))
                 }),
+                gone: match drop {
+                    Some(d) => network_view::drop_reason_text(d.reason).to_string(),
+                    None => "it was delivered".to_string(),
+                },
             })
         }
         None => None,
@@ -295,7 +292,7 @@ pub fn app() -> Html {
                             </div>
                         </div>
                         <NetworkPanel {defaults} group={state.group.iter().copied().collect::<Vec<_>>()}
-                                      {faulty} {pre_vote} {check_quorum} {onapply} {onpreset} {onerror} {onpartition} {onclear} />
+                                      {faulty} {pre_vote} {check_quorum} {election_timeout_ms} {onapply} {onpreset} {onerror} {onpartition} {onclear} />
                     </section>
                     <LogView {grid} />
                 </div>

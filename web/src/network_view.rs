@@ -98,7 +98,8 @@ pub struct DropView {
     pub title: String,
 }
 
-fn drop_reason_text(reason: DropReason) -> &'static str {
+/// Why a message was dropped, in a few words.
+pub fn drop_reason_text(reason: DropReason) -> &'static str {
     match reason {
         DropReason::RecipientCrashed => "its recipient is down",
         DropReason::LinkCut => "the link is cut",
@@ -251,7 +252,8 @@ pub enum Preset {
     SplitMinority,
     /// A follower that can send but not receive.
     DeafFollower,
-    /// Each node reaches only its ring neighbours (a chain for three nodes).
+    /// Each node reaches only its nearest ring neighbours, just enough of them for a
+    /// majority (a chain for three nodes).
     PartialRing,
 }
 
@@ -279,7 +281,7 @@ pub const PRESETS: [(Preset, &str, &str, &str); 4] = [
         Preset::PartialRing,
         "partial-ring",
         "Partial partition (each node reaches only its neighbours)",
-        "Plain Raft never keeps a stable leader: nodes that do not hear the leader keep raising terms. Turn on PreVote and CheckQuorum to fix it",
+        "Each node reaches only its nearest neighbours on the ring (enough for a majority). Plain Raft never keeps a stable leader: the nodes that cannot hear the leader keep raising terms and depose it. Turn on PreVote and CheckQuorum to fix it (with 3 nodes this is a chain, which can settle on the middle node)",
     ),
 ];
 
@@ -316,9 +318,14 @@ pub fn preset_actions(sim: &Simulation, preset: Preset) -> Result<Vec<Action>, S
             }
         }
         Preset::PartialRing => {
+            // Each node keeps the k nearest nodes on each side of the ring: with itself that is
+            // 2k + 1 nodes, the smallest such group holding a majority (k = 1 for 4–5 nodes,
+            // 2 for 6–9). Three nodes become a chain 1–2–3.
+            let k = (n / 2).div_ceil(2).max(1);
             for (i, &a) in ids.iter().enumerate() {
                 for (j, &b) in ids.iter().enumerate().skip(i + 1) {
-                    let neighbours = j == i + 1 || (i == 0 && j == n - 1 && n > 3);
+                    let distance = (j - i).min(n - (j - i));
+                    let neighbours = if n == 3 { j == i + 1 } else { distance <= k };
                     if !neighbours {
                         actions.push(Action::CutLink { from: a, to: b });
                         actions.push(Action::CutLink { from: b, to: a });
@@ -423,6 +430,16 @@ mod tests {
         // The ring of five cuts the five non-neighbour pairs both ways.
         let ring = preset_actions(&sim, Preset::PartialRing).expect("ring");
         assert_eq!(ring.len(), 1 + 10);
+        // Nine nodes keep two neighbours on each side (5 of 9, a majority): each node loses
+        // four links, 18 pairs in all, cut both ways.
+        let mut nine = Simulation::new(SimConfig {
+            node_count: 9,
+            ..SimConfig::default()
+        })
+        .expect("valid");
+        assert!(nine.run_until(300_000, |s| s.leader().is_some()));
+        let ring = preset_actions(&nine, Preset::PartialRing).expect("ring");
+        assert_eq!(ring.len(), 1 + 2 * 18);
         let deaf = preset_actions(&sim, Preset::DeafFollower).expect("deaf");
         assert_eq!(deaf.len(), 1 + 4);
     }

@@ -139,6 +139,8 @@ pub struct AppState {
     pub group: BTreeSet<NodeId>,
     /// The link or message the inspector shows.
     pub inspected: Option<Inspected>,
+    /// The kind of the inspected message, remembered for when it is no longer in flight.
+    pub inspected_kind: Option<raft_core::MessageKind>,
 }
 
 /// Turns a frame's wall-clock delta into whole virtual milliseconds: capped at
@@ -205,6 +207,7 @@ impl AppState {
             lanes: Rc::new(lanes),
             group: BTreeSet::new(),
             inspected: None,
+            inspected_kind: None,
             checker: Rc::new(RefCell::new(new_checker())),
             violation: None,
         }
@@ -355,7 +358,12 @@ impl Reducible for AppState {
                 }
                 Err(e) => next.notice = Some(e),
             },
-            Msg::Select(id) => next.selected = Some(id),
+            Msg::Select(id) => {
+                // One panel beside the drawing at a time: the node's actions replace the
+                // inspector, and the other way round.
+                next.selected = Some(id);
+                next.inspected = None;
+            }
             Msg::CloseMenu => {
                 if self.selected.is_none() {
                     return self;
@@ -408,11 +416,15 @@ impl Reducible for AppState {
                 }
             }
             Msg::Inspect(what) => {
-                if matches!(what, Inspected::Message(_)) {
+                if let Inspected::Message(id) = what {
                     next.playing = false;
                     next.last_wall_ms = None;
+                    next.inspected_kind = self
+                        .sim()
+                        .and_then(|sim| sim.network().get(id).map(|e| e.kind()));
                 }
                 next.inspected = Some(what);
+                next.selected = None;
             }
             Msg::CloseInspector => next.inspected = None,
             Msg::Apply { actions, what } => next.apply_all(actions, &what),

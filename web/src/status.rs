@@ -26,6 +26,13 @@ pub fn status_line(sim: &Simulation) -> String {
         .filter(|n| n.role() == Some(RoleKind::Candidate))
         .map(|n| format!("Node {}", n.id()))
         .collect();
+    // Before the first leader it is "yet"; after a leader was lost, "right now". (Every new
+    // leader writes a no-op to its log at once, so empty logs mean no leader ever.)
+    let no_leader = if sim.nodes().all(|n| n.storage().log.last_index().0 == 0) {
+        "No leader yet"
+    } else {
+        "No leader right now"
+    };
     let mut parts = vec![match sim.leader() {
         Some(id) => {
             let term = sim.node(id).map_or(0, |n| n.current_term().0);
@@ -37,9 +44,9 @@ pub fn status_line(sim: &Simulation) -> String {
         }
         None if up < majority => format!("No leader can be elected: {too_few}"),
         None if !candidates.is_empty() => {
-            format!("No leader yet: {} asking for votes", candidates.join(", "))
+            format!("{no_leader}: {} asking for votes", candidates.join(", "))
         }
-        None => "No leader yet: waiting for an election timeout".to_string(),
+        None => format!("{no_leader}: waiting for an election timeout"),
     }];
     // Older leaders cut off from the newer one (§5.1: a server with a stale term does not
     // know it has been replaced until it hears a higher term).

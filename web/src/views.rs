@@ -43,6 +43,18 @@ pub struct NodeView {
     pub grouped: bool,
     /// Paused: messages waiting for it.
     pub held: usize,
+    /// A leader of an older term than the cluster's newest leader: cut off, it has not heard
+    /// of the newer term yet and still believes it leads (§5.1).
+    pub stale: bool,
+}
+
+/// `1 log entry`, `3 log entries`.
+fn entries_text(n: u64) -> String {
+    if n == 1 {
+        "1 log entry".to_string()
+    } else {
+        format!("{n} log entries")
+    }
 }
 
 /// How long (virtual ms) the heartbeat pulse lasts: about 0.6 s of wall time, bounded so it
@@ -61,6 +73,7 @@ pub fn node_views(sim: &Simulation, selected: Option<NodeId>, speed: f64) -> Vec
         .map(|(i, node)| {
             let mut view = node_view(node, i, count, now, selected, speed);
             view.held = sim.held_messages(node.id()).len();
+            view.stale = view.role == RoleKind::Leader && sim.leader() != Some(node.id());
             view
         })
         .collect()
@@ -91,12 +104,13 @@ fn node_view(
         counters: (0, 0),
         grouped: false,
         held: 0,
+        stale: false,
     };
     let Some(raft) = node.raft() else {
         view.title = format!(
-            "Node {id} is crashed. Saved on disk: term {}, {} log entries. Click to restart it.",
+            "Node {id} is crashed. Saved on disk: term {}, {}. Click to restart it.",
             node.storage().current_term,
-            node.storage().log.last_index()
+            entries_text(node.storage().log.last_index().0)
         );
         return view;
     };
@@ -131,11 +145,11 @@ fn node_view(
         ""
     };
     view.title = format!(
-        "Node {id}: {paused}{} in term {}, voted for {vote}, {} log entries, committed up to {}, \
+        "Node {id}: {paused}{} in term {}, voted for {vote}, {}, committed up to {}, \
          applied up to {}; {} elections started, {} heartbeat rounds sent",
         raft.role(),
         raft.current_term(),
-        raft.log().last_index(),
+        entries_text(raft.log().last_index().0),
         raft.commit_index(),
         raft.last_applied(),
         counters.election_attempts,

@@ -215,6 +215,9 @@ impl Simulation {
         if !rest.is_empty() {
             sorted.insert(rest);
         }
+        if sorted.len() < 2 {
+            return Err(SimError::PartitionNeedsTwoGroups);
+        }
         let all: Vec<Vec<NodeId>> = sorted.into_iter().collect();
         // Restore every link, keeping per-link settings, then cut between groups.
         let old: Vec<(NodeId, NodeId)> = self.network.cut_links().collect();

@@ -93,12 +93,11 @@ impl Ratio {
 }
 
 impl fmt::Display for Ratio {
-    /// `0`, `1`, or the fraction, e.g. `1/10`.
+    /// A percentage when it is a whole one (`0%`, `25%`, `100%`), else the fraction (`1/3`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.num == 0 {
-            write!(f, "0")
-        } else if self.num == self.den {
-            write!(f, "1")
+        let (num, den) = (u64::from(self.num), u64::from(self.den));
+        if den > 0 && (num * 100).is_multiple_of(den) {
+            write!(f, "{}%", num * 100 / den)
         } else {
             write!(f, "{}/{}", self.num, self.den)
         }
@@ -245,7 +244,10 @@ mod tests {
             ..ok
         };
         assert!(matches!(bad.validate(), Err(SimError::InvalidRatio { .. })));
-        assert_eq!(ratio_text(Ratio { num: 1, den: 10 }), "1/10");
+        assert_eq!(ratio_text(Ratio { num: 1, den: 10 }), "10%");
+        assert_eq!(ratio_text(Ratio { num: 1, den: 3 }), "1/3");
+        assert_eq!(ratio_text(Ratio::NEVER), "0%");
+        assert_eq!(ratio_text(Ratio::ALWAYS), "100%");
     }
 
     fn ratio_text(r: Ratio) -> String {

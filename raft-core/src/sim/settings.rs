@@ -144,6 +144,9 @@ pub enum SimError {
     NotANodeMessage(MessageId),
     /// A leadership transfer needs a leader, and there is none right now.
     NoLeader,
+    /// A partition must leave at least two groups (one group holding every node cuts
+    /// nothing).
+    PartitionNeedsTwoGroups,
     /// The leader refused the transfer.
     Transfer(TransferError),
 }
@@ -158,7 +161,7 @@ impl fmt::Display for SimError {
             ),
             SimError::LatencyRange { min_ms, max_ms } => write!(
                 f,
-                "latency range {min_ms}..={max_ms} ms is empty: the minimum must not exceed the maximum"
+                "the minimum latency ({min_ms} ms) is above the maximum ({max_ms} ms)"
             ),
             SimError::ClientConfig => write!(
                 f,
@@ -188,6 +191,10 @@ impl fmt::Display for SimError {
                 f,
                 "message {} is no longer in flight (it was delivered or dropped)",
                 id.0
+            ),
+            SimError::PartitionNeedsTwoGroups => write!(
+                f,
+                "a partition needs nodes on both sides: leave at least one node out of the group"
             ),
             SimError::NoLeader => write!(f, "there is no leader right now to hand leadership over"),
             SimError::Transfer(e) => write!(f, "the leader refused the transfer: {e}"),

@@ -255,7 +255,10 @@ impl TraceEvent {
         match self.kind {
             TraceKind::Sent { .. }
             | TraceKind::Delivered { .. }
-            | TraceKind::Dropped { .. }
+            | TraceKind::Dropped {
+                reason: DropReason::RecipientCrashed | DropReason::LinkCut | DropReason::Lost,
+                ..
+            }
             | TraceKind::Duplicated { by_user: false, .. }
             | TraceKind::Applied { .. } => Level::Debug,
             _ => Level::Info,

@@ -31,6 +31,8 @@ pub enum InspectorView {
         fields: Vec<(&'static str, String)>,
         /// Whether it travels between two nodes (only those can be duplicated).
         between_nodes: bool,
+        /// Once it is no longer in flight: what became of it.
+        gone: String,
     },
 }
 
@@ -191,11 +193,12 @@ fn message_body(
     id: u64,
     fields: &[(&'static str, String)],
     between_nodes: bool,
+    gone: &str,
     onapply: &Callback<(Vec<Action>, String)>,
 ) -> Html {
     if fields.is_empty() {
         return html! {
-            <p class="muted">{ "This message is no longer in flight: it was delivered or dropped." }</p>
+            <p class="muted">{ format!("This message is no longer in flight: {gone}.") }</p>
         };
     }
     let mid = MessageId(id);
@@ -243,9 +246,10 @@ pub fn inspector(props: &InspectorProps) -> Html {
             kind,
             fields,
             between_nodes,
+            gone,
         } => (
             format!("{} (message {id})", kind.label()),
-            message_body(*id, fields, *between_nodes, &props.onapply),
+            message_body(*id, fields, *between_nodes, gone, &props.onapply),
             "message-inspector",
         ),
     };

@@ -71,7 +71,11 @@ fn row(r: &LogRow, first: u64, leader_commit: Option<u64>) -> Html {
         <div class={classes!("log-row", r.crashed.then_some("crashed"), badge.to_string())} key={r.node}>
             <div class="row-label" {title}>
                 <span>{ format!("Node {}", r.node) }</span>
-                if !badge.is_empty() { <span class={classes!("badge", badge)}>{ badge }</span> }
+                if !badge.is_empty() {
+                    <span class={classes!("badge", badge)}>
+                        { if badge == "pre-candidate" { "pre-vote" } else { badge } }
+                    </span>
+                }
             </div>
             { for r.cells.iter().enumerate().map(|(i, c)| {
                 let index = first + i as u64;

@@ -21,6 +21,8 @@ pub struct NetworkPanelProps {
     pub pre_vote: bool,
     /// CheckQuorum is on.
     pub check_quorum: bool,
+    /// The shortest election timeout, in virtual ms (to warn about latencies near it).
+    pub election_timeout_ms: u64,
     /// Apply actions in order; the string completes "Cannot …".
     pub onapply: Callback<(Vec<Action>, String)>,
     /// Show a message about bad input.
@@ -43,11 +45,27 @@ fn percent_shown(r: Ratio) -> String {
     r.per_mille().div_ceil(10).to_string()
 }
 
+/// Largest latency the inputs accept, in virtual ms (a minute: far beyond any useful value,
+/// since Raft needs latency well below the election timeout).
+const MAX_LATENCY_MS: u64 = 60_000;
+
 /// A latency in whole virtual milliseconds, or why the text is not one.
 fn parse_ms(text: &str) -> Result<u64, String> {
     let t = text.trim();
-    t.parse::<u64>()
-        .map_err(|_| format!("\u{201c}{t}\u{201d} is not a whole number of milliseconds"))
+    if t.is_empty() {
+        return Err("the latency is empty: enter a whole number of milliseconds".to_string());
+    }
+    if !t.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "\u{201c}{t}\u{201d} is not a whole number of milliseconds"
+        ));
+    }
+    match t.parse::<u64>() {
+        Ok(ms) if ms <= MAX_LATENCY_MS => Ok(ms),
+        _ => Err(format!(
+            "{t} ms is too long: the latency can be at most {MAX_LATENCY_MS} ms"
+        )),
+    }
 }
 
 /// The network bar.
@@ -198,7 +216,7 @@ pub fn network_panel(props: &NetworkPanelProps) -> Html {
                 <button type="button" data-testid="apply-preset" onclick={onpresetapply}
                         title={preset_help}>{ "Apply" }</button>
                 <button type="button" data-testid="heal-all" onclick={onheal} disabled={!props.faulty}
-                        title="Restore every cut link and remove per-link settings">{ "Heal all" }</button>
+                        title="Restore every cut link and remove per-link settings (the loss, duplication and latency sliders below are separate)">{ "Heal all" }</button>
                 <label class="guard" title="PreVote (dissertation \u{a7}9.6): before raising its term, a node asks whether it could win; a node cut off from the majority then never raises its term and cannot disrupt the leader when it comes back">
                     <input type="checkbox" data-testid="pre-vote" checked={props.pre_vote}
                            onchange={guard(true)} />
@@ -211,6 +229,14 @@ pub fn network_panel(props: &NetworkPanelProps) -> Html {
                 </label>
             </div>
             { group }
+            if d.latency_ms_max.saturating_mul(2) >= props.election_timeout_ms {
+                <p class="network-warning" data-testid="latency-warning">
+                    { format!(
+                        "Messages may take up to {} ms, not much less than the {} ms election timeout: followers time out before heartbeats arrive, and elections may never succeed (Raft needs broadcast time \u{226a} election timeout, \u{a7}5.6).",
+                        d.latency_ms_max, props.election_timeout_ms
+                    ) }
+                </p>
+            }
             <div class="network-row sliders">
                 <label title="Chance that the network loses a message between two nodes (per link, set in the link's panel)">
                     { "loss " }
@@ -226,10 +252,10 @@ pub fn network_panel(props: &NetworkPanelProps) -> Html {
                 </label>
                 <label title="One-way latency range of a message, in virtual milliseconds: each message draws its own, so messages can overtake each other">
                     { "latency " }
-                    <input type="number" min="0" max="60000" step="100" data-testid="latency-min"
+                    <input type="number" min="0" max={MAX_LATENCY_MS.to_string()} step="100" data-testid="latency-min"
                            value={d.latency_ms_min.to_string()} onchange={onmin} />
                     { "\u{2013}" }
-                    <input type="number" min="0" max="60000" step="100" data-testid="latency-max"
+                    <input type="number" min="0" max={MAX_LATENCY_MS.to_string()} step="100" data-testid="latency-max"
                            value={d.latency_ms_max.to_string()} onchange={onmax} />
                     { " ms" }
                 </label>

@@ -24,6 +24,7 @@ fn role_label(v: &NodeView) -> &'static str {
         return "CRASHED";
     }
     match v.role {
+        RoleKind::Leader if v.stale => "OLD LEADER",
         RoleKind::Leader => "LEADER",
         RoleKind::PreCandidate => "PRE-VOTE",
         RoleKind::Candidate => "CANDIDATE",
@@ -120,7 +121,7 @@ pub fn node(props: &NodeProps) -> Html {
         html! {}
     };
     let crown = if !crashed && !paused && v.role == RoleKind::Leader {
-        html! { <text class="crown" y="-24">{ "\u{265B}" }</text> }
+        html! { <text class={classes!("crown", v.stale.then_some("stale"))} y="-24">{ "\u{265B}" }</text> }
     } else {
         html! {}
     };
@@ -138,7 +139,7 @@ pub fn node(props: &NodeProps) -> Html {
     };
 
     html! {
-        <g class={classes!("node", role_class, v.selected.then_some("selected"), paused.then_some("paused"))}
+        <g class={classes!("node", role_class, v.selected.then_some("selected"), paused.then_some("paused"), v.stale.then_some("stale"))}
            data-node-id={v.id.to_string()}
            data-role={v.role.as_str()}
            data-status={v.status.as_str()}
