@@ -748,6 +748,7 @@ impl Simulation {
                     kind: TraceKind::Applied {
                         node: id,
                         index: entry.index,
+                        term: entry.term,
                         command: entry.command.clone(),
                         output: output.clone(),
                     },

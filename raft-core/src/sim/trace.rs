@@ -106,6 +106,9 @@ pub enum TraceKind {
         node: NodeId,
         /// The entry's index.
         index: LogIndex,
+        /// The entry's term.
+        #[serde(default)]
+        term: Term,
         /// The command.
         command: Command,
         /// The result.
@@ -305,6 +308,7 @@ impl TraceEvent {
                 index,
                 command,
                 output,
+                ..
             } => match output {
                 ApplyOutput::Sum(s) => {
                     format!("Node {node} applied entry {index}: {command} = {s}")
