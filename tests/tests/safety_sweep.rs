@@ -188,6 +188,22 @@ fn run_seed(seed: u64, raft: &Config) -> Result<(), Failure> {
     if !done {
         return Err(not_live(seed, "request after healing did not complete"));
     }
+    // Every client operation still in progress at the heal completes (or runs out of
+    // attempts, if it had used most of them before the heal).
+    let settled = s.run_until(600_000, |s| {
+        checker.observe(s).is_err()
+            || s.client().requests().all(|r| {
+                matches!(
+                    r.state,
+                    raft_core::sim::RequestState::Completed(_)
+                        | raft_core::sim::RequestState::Failed { .. }
+                )
+            })
+    });
+    checker.observe_all(&s)?;
+    if !settled {
+        return Err(not_live(seed, "a client operation was still pending after healing"));
+    }
     // Every running node eventually has the same committed state.
     let converged = s.run_until(300_000, |s| {
         let l = s.node(leader).and_then(|n| n.raft());
