@@ -3,7 +3,10 @@
 //! virtual time. Prints one `FIGURE` line per figure (scripts/bench.sh collects them) after a
 //! readable table.
 //!
-//!   cargo run --profile bench -p raftlab-bench --bin figures [-- N]
+//!   cargo run --profile bench -p raftlab-bench --bin figures [-- N [RUNS]]
+//!
+//! N = 0 skips the throughput part; RUNS (default 3) is how many times each figure is
+//! measured (the best run counts).
 
 use raftlab_bench::ours::OurCluster;
 use raftlab_bench::theirs::TheirCluster;
@@ -20,7 +23,17 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(200_000);
-    let runs = 3;
+    let runs: usize = std::env::args()
+        .nth(2)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(3);
+    if n > 0 {
+        throughput_figures(n, runs);
+    }
+    sim_figure(runs);
+}
+
+fn throughput_figures(n: u64, runs: usize) {
     println!("core throughput: 3 nodes, N = {n} entries applied on every node, best of {runs}");
     for batch in [1u64, 64] {
         let ours = best_of(runs, || {
@@ -55,7 +68,9 @@ fn main() {
         println!("FIGURE core_b{batch}_raftrs_default {td:.0}");
         println!("FIGURE core_b{batch}_ratio_default {:.2}", o / td);
     }
+}
 
+fn sim_figure(runs: usize) {
     let hour = sim_speed::HOUR_MS;
     let mut last = None;
     let wall = best_of(runs, || {
