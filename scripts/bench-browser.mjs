@@ -54,7 +54,7 @@ const VIEWPORT = { width: 1280, height: 800 };
 
 const log = (...a) => console.error('[bench]', ...a);
 const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
   if (s.length === 0) return NaN;
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
