@@ -31,6 +31,27 @@ fn main() {
     yew::Renderer::<app::App>::new().render();
 }
 
+/// Benchmark hook, not part of the UI (scripts/bench.mjs calls it as
+/// `window.wasmBindings.bench_sim`): runs the default simulation (5 nodes, seed 1) for
+/// `virtual_ms` of virtual time with a client operation every `op_every_ms`, the workload of
+/// `raftlab_bench::sim_speed`, and returns the number of events processed.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn bench_sim(virtual_ms: f64, op_every_ms: f64) -> f64 {
+    use raft_core::Command;
+    use raft_core::sim::{Action, SimConfig, Simulation};
+    let Ok(mut sim) = Simulation::new(SimConfig::default()) else {
+        return 0.0;
+    };
+    let (end, every) = (virtual_ms as u64, (op_every_ms as u64).max(1));
+    let mut t = 0;
+    while t < end {
+        let _ = sim.apply(Action::Submit(Command::Add { a: t as i64, b: 1 }));
+        t = (t + every).min(end);
+        sim.advance_to(t);
+    }
+    sim.events_processed() as f64
+}
+
 /// Browser tests: `cargo test --target wasm32-unknown-unknown -p web` runs them in headless
 /// Chromium. Natively they are compiled out.
 #[cfg(all(test, target_arch = "wasm32"))]

@@ -130,6 +130,7 @@ impl ClientRequest {
 
 /// All requests the client has made, by id.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(from = "ClientData")]
 pub struct Client {
     /// Settings.
     pub config: ClientConfig,
@@ -137,6 +138,37 @@ pub struct Client {
     /// Requests not yet finished (so timers are found without scanning finished ones).
     pub(super) active: BTreeSet<RequestId>,
     pub(super) next_id: u64,
+    /// The timer of every active request that has one, `(time_ms, request)`, earliest first:
+    /// the simulator asks for the earliest before every event. Derived from `requests` and
+    /// `active`, kept in step by [`Client::set_state`], rebuilt when deserialized.
+    #[serde(skip)]
+    pub(super) timers: BTreeSet<(u64, RequestId)>,
+}
+
+/// The serialized form of a [`Client`] (without its derived timer index).
+#[derive(Deserialize)]
+struct ClientData {
+    config: ClientConfig,
+    requests: BTreeMap<RequestId, ClientRequest>,
+    active: BTreeSet<RequestId>,
+    next_id: u64,
+}
+
+impl From<ClientData> for Client {
+    fn from(d: ClientData) -> Self {
+        let mut client = Client {
+            config: d.config,
+            requests: d.requests,
+            active: d.active,
+            next_id: d.next_id,
+            timers: BTreeSet::new(),
+        };
+        let active: Vec<RequestId> = client.active.iter().copied().collect();
+        for id in active {
+            client.index_timer(id);
+        }
+        client
+    }
 }
 
 impl Client {
@@ -152,10 +184,27 @@ impl Client {
 
     /// The earliest pending client timer: `(time_ms, request)`.
     pub(super) fn next_timer(&self) -> Option<(u64, RequestId)> {
-        self.active
-            .iter()
-            .filter_map(|id| self.requests.get(id))
-            .filter_map(|r| r.timer_ms().map(|t| (t, r.id)))
-            .min()
+        self.timers.first().copied()
+    }
+
+    /// Puts an active request's timer, if it has one, into the timer index.
+    pub(super) fn index_timer(&mut self, id: RequestId) {
+        if self.active.contains(&id)
+            && let Some(t) = self.requests.get(&id).and_then(ClientRequest::timer_ms)
+        {
+            self.timers.insert((t, id));
+        }
+    }
+
+    /// Sets a request's state, keeping the timer index in step.
+    pub(super) fn set_state(&mut self, id: RequestId, state: RequestState) {
+        let Some(req) = self.requests.get_mut(&id) else {
+            return;
+        };
+        if let Some(t) = req.timer_ms() {
+            self.timers.remove(&(t, id));
+        }
+        req.state = state;
+        self.index_timer(id);
     }
 }

@@ -28,6 +28,7 @@ impl Simulation {
             },
         );
         self.client.active.insert(id);
+        self.client.index_timer(id);
         let target = self.random_node();
         self.client_send(id, target);
         id
@@ -70,12 +71,15 @@ impl Simulation {
         }
         req.attempts += 1;
         req.path.push(target);
-        req.state = RequestState::Sent {
-            target,
-            deadline_ms,
-        };
         let command = req.command.clone();
         let attempt = req.attempts;
+        self.client.set_state(
+            id,
+            RequestState::Sent {
+                target,
+                deadline_ms,
+            },
+        );
         self.trace.push(TraceEvent {
             time_ms: now,
             kind: TraceKind::ClientSent {
@@ -188,9 +192,9 @@ impl Simulation {
                 self.client_send(id, leader);
             }
             ClientReply::NotLeader { .. } => {
-                req.state = RequestState::Backoff {
-                    retry_at_ms: now.saturating_add(self.client.config.retry_backoff_ms),
-                };
+                let retry_at_ms = now.saturating_add(self.client.config.retry_backoff_ms);
+                self.client
+                    .set_state(id, RequestState::Backoff { retry_at_ms });
             }
             ClientReply::LeadershipLost => {
                 self.client_retry(
@@ -215,13 +219,52 @@ impl Simulation {
             },
             RequestState::Sent { .. } | RequestState::Backoff { .. } => return,
         };
-        if let Some(req) = self.client.requests.get_mut(&id) {
-            req.state = state;
-        }
+        self.client.set_state(id, state);
         self.client.active.remove(&id);
         self.trace.push(TraceEvent {
             time_ms: self.now_ms,
             kind,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::client::Client;
+    use super::super::{Action, SimConfig, Simulation};
+    use crate::command::Command;
+    use std::collections::BTreeSet;
+
+    /// The timer index always holds exactly the timers of the active requests, through
+    /// redirects, timeouts, backoffs and failures, and is rebuilt by deserialization.
+    #[test]
+    fn timer_index_matches_the_requests() {
+        let mut sim = Simulation::new(SimConfig::default()).expect("valid");
+        for i in 0..400 {
+            if i == 100
+                && let Some(leader) = sim.leader()
+            {
+                sim.apply(Action::Crash(leader)).expect("crash");
+            }
+            sim.apply(Action::Submit(Command::Add { a: i, b: 1 }))
+                .expect("submit");
+            sim.run_for(500);
+            let c = &sim.client;
+            let brute: BTreeSet<(u64, _)> = c
+                .active
+                .iter()
+                .filter_map(|id| c.requests.get(id))
+                .filter_map(|r| r.timer_ms().map(|t| (t, r.id)))
+                .collect();
+            assert_eq!(c.timers, brute, "at {} ms", sim.now_ms());
+        }
+        assert!(
+            sim.client.requests().any(|r| r.retries > 0),
+            "retries exercised"
+        );
+        let json = serde_json::to_string(&sim.client).expect("serialize");
+        assert!(!json.contains("timers"), "the index is not serialized");
+        let back: Client = serde_json::from_str(&json).expect("deserialize");
+        assert_eq!(back.timers, sim.client.timers);
     }
 }

@@ -560,6 +560,12 @@ impl Simulation {
     /// `None` if nothing is scheduled (every node crashed and nothing in flight).
     pub fn step(&mut self) -> Option<u64> {
         let (t, ev) = self.next_event()?;
+        self.process(t, ev);
+        Some(self.now_ms)
+    }
+
+    /// Processes the event `ev` scheduled at `t` (as `next_event` found it).
+    fn process(&mut self, t: u64, ev: NextEvent) {
         self.now_ms = self.now_ms.max(t);
         self.events_processed += 1;
         match ev {
@@ -577,18 +583,15 @@ impl Simulation {
             }
             NextEvent::ClientTimer(req) => self.client_timer(req),
         }
-        Some(self.now_ms)
     }
 
     /// Processes every event up to and including virtual time `t_ms`, then sets the clock to
     /// `t_ms` (if it is later than now). Returns the number of events processed.
     pub fn advance_to(&mut self, t_ms: u64) -> u64 {
         let mut n = 0;
-        while let Some(next) = self.next_event_ms() {
-            if next > t_ms {
-                break;
-            }
-            self.step();
+        // One search for the next event per event (not one to peek and one in `step`).
+        while let Some((t, ev)) = self.next_event().filter(|&(t, _)| t <= t_ms) {
+            self.process(t, ev);
             n += 1;
         }
         self.now_ms = self.now_ms.max(t_ms);
@@ -608,10 +611,8 @@ impl Simulation {
             if pred(self) {
                 return true;
             }
-            match self.next_event_ms() {
-                Some(t) if t <= deadline => {
-                    self.step();
-                }
+            match self.next_event() {
+                Some((t, ev)) if t <= deadline => self.process(t, ev),
                 _ => {
                     self.now_ms = self.now_ms.max(deadline);
                     return pred(self);

@@ -8,6 +8,7 @@ use crate::message::MessageKind;
 use crate::node::{NodeEvent, RoleKind, TransferAbandon, VoteDenial};
 use crate::types::{LogIndex, NodeId, Term};
 use serde::{Deserialize, Serialize};
+use std::cell::Cell;
 use std::hash::Hasher;
 
 /// Severity of a trace line: protocol milestones are `Info`, individual messages `Debug`.
@@ -579,29 +580,66 @@ pub fn format_timestamp(time_ms: u64) -> String {
 /// text, so two runs with equal digests produced the same events at the same times. It is
 /// computed from fixed-width integers and strings only, so it is the same on wasm32 and 64-bit
 /// hosts.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+///
+/// Formatting every event's text was half of the simulator's time, and only tests and replays
+/// read the digest, so it is folded lazily: [`Trace::digest`] folds the events pushed since
+/// the last call (the value is the same as folding at every push). The serialized form is
+/// unchanged: `{ events, digest }` with the digest of all events.
+#[derive(Clone, Debug)]
 pub struct Trace {
     events: Vec<TraceEvent>,
-    digest: u64,
+    /// Digest of `events[..digested]`.
+    digest: Cell<u64>,
+    digested: Cell<usize>,
 }
 
 impl Default for Trace {
     fn default() -> Self {
         Trace {
             events: Vec::new(),
-            digest: fnv::FnvHasher::default().finish(),
+            digest: Cell::new(fnv::FnvHasher::default().finish()),
+            digested: Cell::new(0),
         }
     }
 }
 
+/// The serialized form of a [`Trace`] (as it was when the digest was folded at every push).
+#[derive(Serialize)]
+struct TraceRef<'a> {
+    events: &'a [TraceEvent],
+    digest: u64,
+}
+
+#[derive(Deserialize)]
+struct TraceOwned {
+    events: Vec<TraceEvent>,
+    digest: u64,
+}
+
+impl Serialize for Trace {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        TraceRef {
+            events: &self.events,
+            digest: self.digest(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Trace {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let t = TraceOwned::deserialize(deserializer)?;
+        Ok(Trace {
+            digested: Cell::new(t.events.len()),
+            digest: Cell::new(t.digest),
+            events: t.events,
+        })
+    }
+}
+
 impl Trace {
-    /// Appends an event and folds it into the digest.
+    /// Appends an event (its digest is folded in when [`Trace::digest`] is next called).
     pub fn push(&mut self, event: TraceEvent) {
-        let mut h = fnv::FnvHasher::with_key(self.digest);
-        h.write(&event.time_ms.to_le_bytes());
-        h.write(event.level().as_str().as_bytes());
-        h.write(event.message().as_bytes());
-        self.digest = h.finish();
         self.events.push(event);
     }
 
@@ -612,7 +650,17 @@ impl Trace {
 
     /// The running digest of every event so far.
     pub fn digest(&self) -> u64 {
-        self.digest
+        let mut digest = self.digest.get();
+        for event in &self.events[self.digested.get()..] {
+            let mut h = fnv::FnvHasher::with_key(digest);
+            h.write(&event.time_ms.to_le_bytes());
+            h.write(event.level().as_str().as_bytes());
+            h.write(event.message().as_bytes());
+            digest = h.finish();
+        }
+        self.digest.set(digest);
+        self.digested.set(self.events.len());
+        digest
     }
 }
 
@@ -755,5 +803,41 @@ mod tests {
         t2.push(a);
         assert_ne!(t1.digest(), t2.digest());
         assert_ne!(t1.digest(), Trace::default().digest());
+    }
+
+    #[test]
+    fn lazy_digest_equals_folding_at_every_push_and_survives_serde() {
+        let events: Vec<TraceEvent> = (0..5)
+            .map(|i| TraceEvent {
+                time_ms: i,
+                kind: TraceKind::Crashed {
+                    node: NodeId(i),
+                    lost_writes: 0,
+                },
+            })
+            .collect();
+        let mut eager = Trace::default();
+        let mut lazy = Trace::default();
+        for e in &events {
+            eager.push(e.clone());
+            eager.digest();
+            lazy.push(e.clone());
+        }
+        assert_eq!(lazy.digest(), eager.digest());
+        // Serialized with the digest of every event; restored, it folds on from there.
+        let mut half = Trace::default();
+        half.push(events[0].clone());
+        half.push(events[1].clone());
+        let json = serde_json::to_string(&half).expect("serialize");
+        assert!(
+            json.contains(&format!("\"digest\":{}", half.digest())),
+            "{json}"
+        );
+        let mut restored: Trace = serde_json::from_str(&json).expect("deserialize");
+        for e in &events[2..] {
+            restored.push(e.clone());
+        }
+        assert_eq!(restored.digest(), eager.digest());
+        assert_eq!(restored.events(), eager.events());
     }
 }
