@@ -69,6 +69,13 @@ pub enum ProtocolBug {
     /// A follower sets its commit index to `min(leaderCommit, last index of its own log)`
     /// instead of the last entry the message verified, so it can commit stale entries that
     /// the leader's log does not have.
+    ///
+    /// In this implementation the bug cannot show: a leader's AppendEntries always starts at
+    /// the follower's first divergent index or before it and carries at least that entry (the
+    /// conflict hints find it exactly, §5.3), so a follower that accepts a message has already
+    /// truncated any stale suffix, and whatever lies past the verified entries came from the
+    /// same leader. The randomized sweep does not catch it (it has nothing to catch); it is
+    /// kept so that a change to the replication path that makes it observable is noticed.
     FollowerCommitPastVerified,
 }
 
