@@ -202,7 +202,10 @@ fn run_seed(seed: u64, raft: &Config) -> Result<(), Failure> {
     });
     checker.observe_all(&s)?;
     if !settled {
-        return Err(not_live(seed, "a client operation was still pending after healing"));
+        return Err(not_live(
+            seed,
+            "a client operation was still pending after healing",
+        ));
     }
     // Every running node eventually has the same committed state.
     let converged = s.run_until(300_000, |s| {
@@ -349,4 +352,18 @@ fn truncating_without_a_conflict_is_caught() {
             Property::StateMachineSafety,
         ],
     );
+}
+
+/// `ProtocolBug::FollowerCommitPastVerified` cannot show in this implementation (see its
+/// documentation: the conflict hints make every accepted AppendEntries start at or before the
+/// follower's first divergent entry, so no stale suffix survives past the verified entries).
+/// This test pins that down: if a change to the replication path ever makes the bug
+/// observable, it fails, and the sweep above should then catch the bug like the others.
+#[test]
+fn the_follower_commit_bug_is_masked_by_exact_conflict_hints() {
+    if let Some((seed, v)) = first_caught(ProtocolBug::FollowerCommitPastVerified, 300) {
+        panic!(
+            "FollowerCommitPastVerified became observable at seed {seed}: {v}. Turn this test into an assert_caught one."
+        );
+    }
 }
