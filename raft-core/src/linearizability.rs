@@ -7,8 +7,13 @@
 //! of the operations (1) respects real time: an operation that returned before another was
 //! called comes first, and (2) is a legal run of the sequential [`Model`] that produces every
 //! recorded output. An operation without an answer (a timeout, a client that gave up, a crash)
-//! may have taken effect at any time after its call, or never: it has no return time (it is
-//! concurrent with everything after its call) and any output is accepted for it.
+//! may have taken effect at any time after its call, or never, and any output is accepted for
+//! it ([`End::Unknown`]). When the caller knows more — the simulator's client sessions
+//! guarantee that an operation its client has settled never takes effect after the client's
+//! next operation was applied — the window can be closed with `settled_by`: the operation
+//! took effect by then, or never. That bound keeps operations without an answer from being
+//! concurrent with the whole rest of a long history, which would make the search exponential
+//! in their number.
 //!
 //! Equal times are read permissively: an operation that returned at the same millisecond as
 //! another was called counts as concurrent with it, so a coarse clock can only hide a
@@ -42,23 +47,54 @@ pub trait Model {
     ) -> Option<Self::State>;
 }
 
+/// How an operation ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum End<O> {
+    /// It returned at this time with this output. A time before the call is read as the call's.
+    Returned(u64, O),
+    /// No answer: it took effect once at some time after its call and, if `settled_by` is
+    /// given, at or before that time; or it never took effect.
+    Unknown {
+        /// The latest time it can have taken effect, if known.
+        settled_by: Option<u64>,
+    },
+}
+
 /// One operation of a history. Times are in any unit (the simulator's: virtual ms).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Operation<I, O> {
     /// When it was called.
     pub call: u64,
-    /// When it returned, with what: `None` if it has no answer (it may have taken effect any
-    /// time after `call`, or never). A return time before `call` is read as `call`.
-    pub ret: Option<(u64, O)>,
+    /// How it ended.
+    pub end: End<O>,
     /// What it asked.
     pub input: I,
+}
+
+impl<I, O> Operation<I, O> {
+    fn output(&self) -> Option<&O> {
+        match &self.end {
+            End::Returned(_, o) => Some(o),
+            End::Unknown { .. } => None,
+        }
+    }
+
+    /// The time of its return event: the answer, the settled-by bound, or after everything.
+    fn return_time(&self) -> u64 {
+        let t = match self.end {
+            End::Returned(t, _) => t,
+            End::Unknown { settled_by } => settled_by.unwrap_or(u64::MAX),
+        };
+        t.max(self.call)
+    }
 }
 
 /// Why a history is not linearizable: the deepest point the search reached.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Counterexample<S> {
-    /// The longest order found that explains a prefix of the history (indexes into the
-    /// operations), in linearization order.
+    /// The longest order found that explains the history up to `stuck` (indexes into the
+    /// operations, in linearization order; operations without an answer that were left out
+    /// are not listed).
     pub prefix: Vec<usize>,
     /// The state after `prefix`.
     pub state: S,
@@ -70,7 +106,7 @@ pub struct Counterexample<S> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verdict<S> {
     /// Linearizable; one witness order (indexes into the operations; operations without an
-    /// answer that never needed to take effect may be missing).
+    /// answer that are left out took no effect).
     Linearizable(Vec<usize>),
     /// Not linearizable.
     NotLinearizable(Counterexample<S>),
@@ -95,8 +131,8 @@ const NONE: usize = usize::MAX;
 struct Event {
     op: usize,
     is_call: bool,
-    /// For a call, the index of its return event.
-    ret: usize,
+    /// The other event of the same operation: a call's return, a return's call.
+    pair: usize,
     prev: usize,
     next: usize,
 }
@@ -108,20 +144,18 @@ struct EventList {
 
 impl EventList {
     fn new<I, O>(ops: &[Operation<I, O>]) -> Self {
-        // (time, returns after calls at equal times, op, is_return): calls first is the
-        // permissive reading of ties. No answer: a return after every real one.
-        // A BTreeSet orders them (the keys are distinct): no std sort in the web app's
-        // download.
+        // (time, is_return, op): calls before returns at equal times is the permissive
+        // reading of ties. A BTreeSet orders them (the keys are distinct): no std sort in the
+        // web app's download.
         let mut keys: BTreeSet<(u64, bool, usize)> = BTreeSet::new();
         for (i, op) in ops.iter().enumerate() {
             keys.insert((op.call, false, i));
-            let ret = op.ret.as_ref().map_or(u64::MAX, |(t, _)| (*t).max(op.call));
-            keys.insert((ret, true, i));
+            keys.insert((op.return_time(), true, i));
         }
         let head = Event {
             op: NONE,
             is_call: false,
-            ret: NONE,
+            pair: NONE,
             prev: NONE,
             next: NONE,
         };
@@ -138,14 +172,15 @@ impl EventList {
             events.push(Event {
                 op,
                 is_call: !is_ret,
-                ret: NONE,
+                pair: NONE,
                 prev: idx - 1,
                 next: NONE,
             });
             events[idx - 1].next = idx;
         }
         for op in 0..ops.len() {
-            events[call_of[op]].ret = ret_of[op];
+            events[call_of[op]].pair = ret_of[op];
+            events[ret_of[op]].pair = call_of[op];
         }
         EventList { events }
     }
@@ -173,83 +208,117 @@ impl EventList {
     /// Takes a call and its return out of the list.
     fn lift(&mut self, call: usize) {
         self.unlink(call);
-        self.unlink(self.events[call].ret);
+        self.unlink(self.events[call].pair);
     }
 
     /// Puts them back (in the reverse order of [`EventList::lift`]).
     fn unlift(&mut self, call: usize) {
-        self.relink(self.events[call].ret);
+        self.relink(self.events[call].pair);
         self.relink(call);
     }
+}
+
+/// One decision of the search, undone when it backtracks.
+struct Choice<S> {
+    /// The call event lifted out.
+    call: usize,
+    /// The state before.
+    state: S,
+    /// Whether the operation was left out (no answer, never took effect) rather than applied.
+    left_out: bool,
 }
 
 /// Checks `history` against `model`, taking at most `max_steps` search steps (each tries one
 /// operation in one state).
 ///
 /// The search linearizes the earliest pending call whose model step accepts its output, and
-/// backtracks when it reaches a return event whose operation is not linearized yet; a
-/// (linearized set, state) pair met before is never explored twice (Lowe's memoization).
+/// backtracks when it reaches a return event whose operation is not linearized yet; at the
+/// return event of an operation without an answer it may instead leave that operation out.
+/// A (handled set, state) pair met before is never explored twice (Lowe's memoization).
 pub fn check<M: Model>(
     model: &M,
     history: &[Operation<M::Input, M::Output>],
     max_steps: u64,
 ) -> Verdict<M::State> {
     let mut list = EventList::new(history);
-    let words = history.len().div_ceil(64);
-    let mut linearized = vec![0u64; words];
+    let mut handled = vec![0u64; history.len().div_ceil(64)];
     let mut seen: BTreeSet<(Vec<u64>, M::State)> = BTreeSet::new();
-    let mut stack: Vec<(usize, M::State)> = Vec::new();
+    let mut stack: Vec<Choice<M::State>> = Vec::new();
     let mut state = model.init();
     let mut best: Option<Counterexample<M::State>> = None;
     let mut entry = list.first();
     let mut steps = 0u64;
+    let applied = |stack: &[Choice<M::State>], list: &EventList| -> Vec<usize> {
+        stack
+            .iter()
+            .filter(|c| !c.left_out)
+            .map(|c| list.events[c.call].op)
+            .collect()
+    };
     while list.first() != NONE {
         steps += 1;
         if steps > max_steps {
             return Verdict::Unknown { steps: max_steps };
         }
         let ev = list.events[entry];
-        if ev.is_call {
-            let op = &history[ev.op];
-            let output = op.ret.as_ref().map(|(_, o)| o);
-            if let Some(next) = model.step(&state, &op.input, output) {
-                linearized[ev.op / 64] |= 1 << (ev.op % 64);
-                if seen.insert((linearized.clone(), next.clone())) {
-                    stack.push((entry, std::mem::replace(&mut state, next)));
-                    list.lift(entry);
-                    entry = list.first();
-                    continue;
-                }
-                linearized[ev.op / 64] &= !(1 << (ev.op % 64));
-            }
-            entry = ev.next;
+        let op = &history[ev.op];
+        // Try to apply a call, or to leave out an operation without an answer at its return.
+        let (call, next, left_out) = if ev.is_call {
+            (entry, model.step(&state, &op.input, op.output()), false)
+        } else if op.output().is_none() {
+            (ev.pair, Some(state.clone()), true)
         } else {
-            // This operation returned, and nothing linearized so far lets it go next.
-            if best.as_ref().is_none_or(|b| stack.len() > b.prefix.len()) {
-                best = Some(Counterexample {
-                    prefix: stack.iter().map(|(e, _)| list.events[*e].op).collect(),
-                    state: state.clone(),
-                    stuck: ev.op,
+            (NONE, None, false)
+        };
+        if let Some(next) = next {
+            let bit = (ev.op / 64, 1u64 << (ev.op % 64));
+            handled[bit.0] |= bit.1;
+            if seen.insert((handled.clone(), next.clone())) {
+                let state = std::mem::replace(&mut state, next);
+                stack.push(Choice {
+                    call,
+                    state,
+                    left_out,
                 });
+                list.lift(call);
+                entry = list.first();
+                continue;
             }
-            let Some((call, previous)) = stack.pop() else {
-                break;
+            handled[bit.0] &= !bit.1;
+        }
+        if ev.is_call {
+            entry = ev.next;
+            continue;
+        }
+        // This operation's return is reached and nothing explains it: backtrack.
+        if op.output().is_some() && best.as_ref().is_none_or(|b| stack.len() > b.prefix.len()) {
+            best = Some(Counterexample {
+                prefix: applied(&stack, &list),
+                state: state.clone(),
+                stuck: ev.op,
+            });
+        }
+        // Undo the last choice; a left-out operation had no alternative left, so undo the one
+        // before it too.
+        loop {
+            let Some(choice) = stack.pop() else {
+                return match best {
+                    Some(c) => Verdict::NotLinearizable(c),
+                    // Unreachable: the deepest failure is at an operation with an answer.
+                    None => Verdict::Unknown { steps },
+                };
             };
-            let op = list.events[call].op;
-            linearized[op / 64] &= !(1 << (op % 64));
-            state = previous;
-            list.unlift(call);
-            entry = list.events[call].next;
+            let op = list.events[choice.call].op;
+            handled[op / 64] &= !(1u64 << (op % 64));
+            state = choice.state;
+            list.unlift(choice.call);
+            if !choice.left_out {
+                entry = list.events[choice.call].next;
+                break;
+            }
         }
     }
-    if list.first() == NONE {
-        return Verdict::Linearizable(stack.iter().map(|(e, _)| list.events[*e].op).collect());
-    }
-    match best {
-        Some(c) => Verdict::NotLinearizable(c),
-        // Unreachable: the loop only gives up at a return event, which records `best`.
-        None => Verdict::Unknown { steps },
-    }
+    Verdict::Linearizable(applied(&stack, &list))
 }
 
 #[cfg(test)]
@@ -288,7 +357,7 @@ mod tests {
     fn op(call: u64, ret: u64, input: Op, out: i32) -> Operation<Op, i32> {
         Operation {
             call,
-            ret: Some((ret, out)),
+            end: End::Returned(ret, out),
             input,
         }
     }
@@ -296,7 +365,17 @@ mod tests {
     fn pending(call: u64, input: Op) -> Operation<Op, i32> {
         Operation {
             call,
-            ret: None,
+            end: End::Unknown { settled_by: None },
+            input,
+        }
+    }
+
+    fn settled(call: u64, by: u64, input: Op) -> Operation<Op, i32> {
+        Operation {
+            call,
+            end: End::Unknown {
+                settled_by: Some(by),
+            },
             input,
         }
     }
@@ -379,6 +458,44 @@ mod tests {
     }
 
     #[test]
+    fn settled_operations_took_effect_by_their_bound_or_never() {
+        // Settled by 25: it may land before the first read...
+        let h = [
+            settled(0, 25, Op::Write(7)),
+            op(10, 20, Op::Read, 7),
+            op(30, 40, Op::Read, 7),
+        ];
+        assert!(verdict(&h).is_linearizable());
+        // ...or never,
+        let h = [settled(0, 25, Op::Write(7)), op(30, 40, Op::Read, 0)];
+        assert!(verdict(&h).is_linearizable());
+        // but not after its bound.
+        let h = [
+            settled(0, 25, Op::Write(7)),
+            op(30, 40, Op::Read, 0),
+            op(50, 60, Op::Read, 7),
+        ];
+        let Verdict::NotLinearizable(c) = verdict(&h) else {
+            panic!("a settled write took effect late");
+        };
+        assert_eq!(c.stuck, 2);
+        // Many unanswered writes, each settled soon after its call: linear work.
+        let mut h = Vec::new();
+        for i in 0..500u64 {
+            h.push(settled(i * 10, i * 10 + 15, Op::Write(i as i32)));
+            h.push(op(i * 10 + 5, i * 10 + 8, Op::Read, i as i32));
+        }
+        assert!(check(&Register, &h, 100_000).is_linearizable());
+        // A read of a value overwritten long ago is found out without exploring every way to
+        // place the unanswered writes.
+        h.push(op(10_000, 10_001, Op::Read, 3));
+        assert!(matches!(
+            check(&Register, &h, 100_000),
+            Verdict::NotLinearizable(_)
+        ));
+    }
+
+    #[test]
     fn order_matters_for_compare_and_set() {
         // Two concurrent CASes from 0 cannot both succeed.
         let h = [op(0, 10, Op::Cas(0, 1), 1), op(0, 10, Op::Cas(0, 2), 1)];
@@ -445,7 +562,7 @@ mod tests {
             .rev()
             .find(|&i| h[i].input == Op::Read)
             .unwrap();
-        if let Some((_, out)) = h[last_read].ret.as_mut() {
+        if let End::Returned(_, out) = &mut h[last_read].end {
             *out += 10;
         }
         let Verdict::NotLinearizable(c) = check(&Register, &h, 1_000_000) else {

@@ -25,7 +25,7 @@ impl Simulation {
         let seq = self.client.last_seq.entry(client).or_insert(0);
         *seq += 1;
         let seq = *seq;
-        self.client.history.invoke(id, client, command.clone(), now);
+        let invoked = command.clone();
         self.client.requests.insert(
             id,
             ClientRequest {
@@ -42,6 +42,10 @@ impl Simulation {
             },
         );
         self.client.active.insert(id);
+        let first_unanswered = self.client.first_unanswered(client).unwrap_or(seq);
+        self.client
+            .history
+            .invoke(id, (client, seq), first_unanswered, invoked, now);
         let target = self.random_node();
         self.client_send(id, target);
         id

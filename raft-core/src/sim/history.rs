@@ -2,14 +2,23 @@
 //! linearizability check against the register model.
 //!
 //! An operation the client gave up on, or that is still in progress, has no response: it may
-//! have taken effect at any time after its invocation, or never, and the checker treats it so
-//! (see [`crate::linearizability`]). An operation refused before it took a log slot never took
-//! effect and is left out. A pending operation that cannot change the register (a read, or the
-//! seed's stateless `Add { a, b }`) constrains nothing and is left out too.
+//! have taken effect at any time after its invocation, or never (see
+//! [`crate::linearizability`]). The client session narrows that window (dissertation §6.3):
+//! once the client has given up on operation `#s`, each attempt of its later operations tells
+//! the state machine that every sequence number below its `first_unanswered` is settled, and
+//! the state machine never applies a settled one. So if a later operation of the same client
+//! with `first_unanswered > s` returned at time `t`, its command was applied before `t` and
+//! `#s` took effect before `t`, or never. The check uses that bound: it verifies
+//! linearizability together with this session guarantee (a state machine that ignores
+//! sessions breaks both).
+//!
+//! An operation refused before it took a log slot never took effect and is left out. An
+//! operation without a response that cannot change the register (a read, or the seed's
+//! stateless `Add { a, b }`) constrains nothing and is left out too.
 
 use super::network::RequestId;
 use crate::command::{ClientId, Command};
-use crate::linearizability::{self, Model, Operation, Verdict};
+use crate::linearizability::{self, End, Model, Operation, Verdict};
 use crate::state_machine::ApplyOutput;
 use serde::{Deserialize, Serialize};
 
@@ -49,6 +58,14 @@ pub struct HistoryOp {
     pub request: RequestId,
     /// The client.
     pub client: ClientId,
+    /// Its sequence number in the client's session.
+    #[serde(default)]
+    pub seq: u64,
+    /// The lowest sequence number the client was still waiting for when it invoked this
+    /// operation (this one's, if none older): every attempt of it tells the state machine that
+    /// lower ones are settled.
+    #[serde(default)]
+    pub first_unanswered: u64,
     /// The operation (without its session tag).
     pub command: Command,
     /// Virtual time of the invocation (ms).
@@ -198,15 +215,52 @@ impl History {
         }
     }
 
-    /// Records an invocation.
-    pub fn invoke(&mut self, request: RequestId, client: ClientId, command: Command, at_ms: u64) {
+    /// Records an invocation: `(client, seq)` is its session tag, `first_unanswered` the
+    /// lowest sequence number of the client still waiting for an answer (at most `seq`).
+    pub fn invoke(
+        &mut self,
+        request: RequestId,
+        (client, seq): (ClientId, u64),
+        first_unanswered: u64,
+        command: Command,
+        at_ms: u64,
+    ) {
         self.ops.push(HistoryOp {
             request,
             client,
+            seq,
+            first_unanswered: first_unanswered.min(seq),
             command,
             invoked_at_ms: at_ms,
             outcome: Outcome::Pending,
         });
+    }
+
+    /// For each operation, the earliest return time of a later operation of the same client
+    /// that settled it (see the module documentation), if any.
+    fn settled_by(&self) -> Vec<Option<u64>> {
+        let mut bound = vec![None; self.ops.len()];
+        // Per client, walking backwards: the earliest return among its later operations whose
+        // first_unanswered exceeds a given seq. first_unanswered never decreases along a
+        // client's operations, so a running minimum per threshold is enough: keep
+        // (first_unanswered, earliest return from there on) pairs.
+        let mut later: std::collections::BTreeMap<ClientId, Vec<(u64, u64)>> =
+            std::collections::BTreeMap::new();
+        for (i, op) in self.ops.iter().enumerate().rev() {
+            let seen = later.entry(op.client).or_default();
+            bound[i] = seen
+                .iter()
+                .filter(|(floor, _)| *floor > op.seq)
+                .map(|(_, t)| *t)
+                .min();
+            if let Outcome::Returned { at_ms, .. } = op.outcome {
+                match seen.last_mut() {
+                    Some((floor, t)) if *floor == op.first_unanswered => *t = (*t).min(at_ms),
+                    _ => seen.push((op.first_unanswered, at_ms)),
+                }
+            }
+        }
+        bound
     }
 
     /// Records how a pending operation ended; an operation that already ended keeps its first
@@ -226,24 +280,27 @@ impl History {
 
     /// The operations the checker considers, as (index into [`History::ops`], operation).
     fn checkable(&self) -> (Vec<usize>, Vec<Operation<Command, ApplyOutput>>) {
+        let settled_by = self.settled_by();
         let mut index = Vec::new();
         let mut ops = Vec::new();
         for (i, op) in self.ops.iter().enumerate() {
-            let ret = match &op.outcome {
+            let end = match &op.outcome {
                 Outcome::Rejected { .. } => continue,
-                Outcome::Returned { at_ms, output } => Some((*at_ms, output.clone())),
+                Outcome::Returned { at_ms, output } => End::Returned(*at_ms, output.clone()),
                 Outcome::Pending | Outcome::GaveUp { .. } => {
                     let writes = matches!(&op.command, Command::Register(r) if r.is_write());
                     if !writes {
                         continue;
                     }
-                    None
+                    End::Unknown {
+                        settled_by: settled_by.get(i).copied().flatten(),
+                    }
                 }
             };
             index.push(i);
             ops.push(Operation {
                 call: op.invoked_at_ms,
-                ret,
+                end,
                 input: op.command.clone(),
             });
         }
@@ -272,9 +329,9 @@ impl History {
                     other => format!("{other:?}"),
                 };
                 let explanation = format!(
-                    "not linearizable: {} cannot be explained. At best {} of the other \
-                     operations can be ordered before it, leaving r = {}, where it would \
-                     have returned {would}; no other order respects real time",
+                    "not linearizable: {} cannot be explained: the longest order of \
+                     operations that respects real time and explains the history up to it \
+                     ({} operations) leaves r = {}, where it would have returned {would}",
                     describe(stuck),
                     c.prefix.len(),
                     c.state,
@@ -305,7 +362,8 @@ mod tests {
     ) {
         h.invoke(
             RequestId(id),
-            ClientId(client),
+            (ClientId(client), id),
+            id,
             Command::Register(op),
             span.0,
         );
@@ -339,7 +397,10 @@ mod tests {
             explanation.contains("request #2 (client 2: r) returned 10, between 2.0 s and 3.0 s"),
             "{explanation}"
         );
-        assert!(explanation.contains("leaving r = 5"), "{explanation}");
+        assert!(
+            explanation.ends_with("(1 operations) leaves r = 5, where it would have returned 5"),
+            "{explanation}"
+        );
         assert_eq!(v.text(), *explanation);
     }
 
@@ -349,7 +410,8 @@ mod tests {
         // A write the client gave up on may land after a later read...
         h.invoke(
             RequestId(1),
-            ClientId(1),
+            (ClientId(1), 1),
+            1,
             Command::Register(RegisterOp::Set(3)),
             0,
         );
@@ -359,7 +421,8 @@ mod tests {
         // ...and a rejected one never lands.
         h.invoke(
             RequestId(4),
-            ClientId(1),
+            (ClientId(1), 4),
+            4,
             Command::Register(RegisterOp::Div(0)),
             1_000,
         );
@@ -367,7 +430,8 @@ mod tests {
         // A pending read constrains nothing.
         h.invoke(
             RequestId(5),
-            ClientId(1),
+            (ClientId(1), 5),
+            5,
             Command::Register(RegisterOp::Get),
             1_200,
         );
@@ -393,7 +457,8 @@ mod tests {
         returned(&mut h, 1, 1, RegisterOp::Set(i64::MAX), (0, 10), i64::MAX);
         h.invoke(
             RequestId(2),
-            ClientId(1),
+            (ClientId(1), 2),
+            2,
             Command::Register(RegisterOp::Add(1)),
             20,
         );
