@@ -145,12 +145,18 @@ struct EventList {
 impl EventList {
     fn new<I, O>(ops: &[Operation<I, O>]) -> Self {
         // (time, is_return, op): calls before returns at equal times is the permissive
-        // reading of ties. A BTreeSet orders them (the keys are distinct): no std sort in the
-        // web app's download.
-        let mut keys: BTreeSet<(u64, bool, usize)> = BTreeSet::new();
+        // reading of ties. An insertion sort (no std sort in the web app's download): the
+        // operations come in call order, so only returns move, and not far.
+        let mut keys: Vec<(u64, bool, usize)> = Vec::with_capacity(ops.len() * 2);
         for (i, op) in ops.iter().enumerate() {
-            keys.insert((op.call, false, i));
-            keys.insert((op.return_time(), true, i));
+            for key in [(op.call, false, i), (op.return_time(), true, i)] {
+                let mut at = keys.len();
+                keys.push(key);
+                while at > 0 && keys[at - 1] > key {
+                    keys.swap(at - 1, at);
+                    at -= 1;
+                }
+            }
         }
         let head = Event {
             op: NONE,

@@ -183,7 +183,7 @@ fn describe(op: &HistoryOp) -> String {
             let result = match output {
                 ApplyOutput::Sum(v) | ApplyOutput::Value(v) => v.to_string(),
                 ApplyOutput::Failed(e) => format!("error ({e})"),
-                other => format!("{other:?}"),
+                _ => "nothing".to_string(),
             };
             format!(
                 "returned {result}, between {} and {}",
@@ -326,7 +326,7 @@ impl History {
                 let would = match would {
                     ApplyOutput::Sum(v) | ApplyOutput::Value(v) => v.to_string(),
                     ApplyOutput::Failed(e) => format!("an error ({e})"),
-                    other => format!("{other:?}"),
+                    _ => "nothing".to_string(),
                 };
                 let explanation = format!(
                     "not linearizable: {} cannot be explained: the longest order of \
