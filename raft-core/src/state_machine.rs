@@ -152,7 +152,9 @@ impl StateMachine {
         self.execute(command.operation())
     }
 
-    /// Applies an operation with no session.
+    /// Applies an operation with no session. Not inlined: both apply functions call it, and
+    /// one copy keeps the web app's download smaller.
+    #[inline(never)]
     fn execute(&mut self, command: &Command) -> ApplyOutput {
         match command {
             Command::Noop => ApplyOutput::Noop,

@@ -239,28 +239,20 @@ impl History {
     /// For each operation, the earliest return time of a later operation of the same client
     /// that settled it (see the module documentation), if any.
     fn settled_by(&self) -> Vec<Option<u64>> {
-        let mut bound = vec![None; self.ops.len()];
-        // Per client, walking backwards: the earliest return among its later operations whose
-        // first_unanswered exceeds a given seq. first_unanswered never decreases along a
-        // client's operations, so a running minimum per threshold is enough: keep
-        // (first_unanswered, earliest return from there on) pairs.
-        let mut later: std::collections::BTreeMap<ClientId, Vec<(u64, u64)>> =
-            std::collections::BTreeMap::new();
-        for (i, op) in self.ops.iter().enumerate().rev() {
-            let seen = later.entry(op.client).or_default();
-            bound[i] = seen
-                .iter()
-                .filter(|(floor, _)| *floor > op.seq)
-                .map(|(_, t)| *t)
-                .min();
-            if let Outcome::Returned { at_ms, .. } = op.outcome {
-                match seen.last_mut() {
-                    Some((floor, t)) if *floor == op.first_unanswered => *t = (*t).min(at_ms),
-                    _ => seen.push((op.first_unanswered, at_ms)),
-                }
-            }
-        }
-        bound
+        self.ops
+            .iter()
+            .enumerate()
+            .map(|(i, op)| {
+                self.ops[i + 1..]
+                    .iter()
+                    .filter(|l| l.client == op.client && l.first_unanswered > op.seq)
+                    .filter_map(|l| match l.outcome {
+                        Outcome::Returned { at_ms, .. } => Some(at_ms),
+                        _ => None,
+                    })
+                    .min()
+            })
+            .collect()
     }
 
     /// Records how a pending operation ended; an operation that already ended keeps its first
@@ -308,8 +300,44 @@ impl History {
     }
 
     /// Checks the history for linearizability against [`RegisterModel`], taking at most
-    /// `max_steps` search steps ([`DEFAULT_CHECK_STEPS`] is plenty for the simulator).
+    /// `max_steps` search steps ([`DEFAULT_CHECK_STEPS`] is plenty for the simulator). A
+    /// violation is explained in full: the operation that cannot be placed, its interval and
+    /// result, and the register's value after the longest explainable order.
     pub fn check(&self, max_steps: u64) -> Linearizability {
+        self.check_with(max_steps, |stuck, c| {
+            let (_, would) = RegisterModel::apply(c.state, &stuck.command);
+            let would = match would {
+                ApplyOutput::Sum(v) | ApplyOutput::Value(v) => v.to_string(),
+                ApplyOutput::Failed(e) => format!("an error ({e})"),
+                _ => "nothing".to_string(),
+            };
+            format!(
+                "not linearizable: {} cannot be explained: the longest order of \
+                 operations that respects real time and explains the history up to it \
+                 ({} operations) leaves r = {}, where it would have returned {would}",
+                describe(stuck),
+                c.prefix.len(),
+                c.state,
+            )
+        })
+    }
+
+    /// [`History::check`] with a one-line explanation (`not linearizable: request #7 of client
+    /// 2 cannot be explained`), for callers that count every byte of code (the web app).
+    pub fn check_brief(&self, max_steps: u64) -> Linearizability {
+        self.check_with(max_steps, |stuck, _| {
+            format!(
+                "not linearizable: request #{} of client {} cannot be explained",
+                stuck.request.0, stuck.client
+            )
+        })
+    }
+
+    fn check_with(
+        &self,
+        max_steps: u64,
+        explain: impl Fn(&HistoryOp, &linearizability::Counterexample<i64>) -> String,
+    ) -> Linearizability {
         let (index, ops) = self.checkable();
         let operations = ops.len();
         match linearizability::check(&RegisterModel, &ops, max_steps) {
@@ -322,24 +350,10 @@ impl History {
                         steps: max_steps,
                     };
                 };
-                let (_, would) = RegisterModel::apply(c.state, &stuck.command);
-                let would = match would {
-                    ApplyOutput::Sum(v) | ApplyOutput::Value(v) => v.to_string(),
-                    ApplyOutput::Failed(e) => format!("an error ({e})"),
-                    _ => "nothing".to_string(),
-                };
-                let explanation = format!(
-                    "not linearizable: {} cannot be explained: the longest order of \
-                     operations that respects real time and explains the history up to it \
-                     ({} operations) leaves r = {}, where it would have returned {would}",
-                    describe(stuck),
-                    c.prefix.len(),
-                    c.state,
-                );
                 Linearizability::Violation {
                     operations,
                     request: stuck.request,
-                    explanation,
+                    explanation: explain(stuck, &c),
                 }
             }
         }
@@ -402,6 +416,10 @@ mod tests {
             "{explanation}"
         );
         assert_eq!(v.text(), *explanation);
+        assert_eq!(
+            h.check_brief(DEFAULT_CHECK_STEPS).text(),
+            "not linearizable: request #2 of client 2 cannot be explained"
+        );
     }
 
     #[test]
