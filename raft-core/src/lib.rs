@@ -34,15 +34,17 @@
 
 pub mod command;
 pub mod config;
+pub mod linearizability;
 pub mod log;
 pub mod message;
 pub mod node;
 pub mod progress;
 pub mod quorum;
 pub mod sim;
+pub mod state_machine;
 pub mod types;
 
-pub use command::{ApplyOutput, Command, CommandError, StateMachine};
+pub use command::{ApplyOutput, ClientId, Command, CommandError, RegisterOp, StateMachine};
 pub use config::{Config, ConfigError, ProtocolBug};
 pub use log::{Entry, Log};
 pub use message::{AppendResult, Message, MessageBody, MessageKind};

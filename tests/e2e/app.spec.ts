@@ -126,6 +126,30 @@ test.describe('raftlab app', () => {
     await expect(summary).toContainText(/Leader: Node \d+, Operation performed on: Node \d+, Result: 5 \+ 3 = 8/);
   });
 
+  test('register operations from two clients: history bars and the linearizability verdict', async ({ page }) => {
+    await page.goto('/');
+    await waitForLeader(page);
+
+    await page.getByTestId('client-op').selectOption('set');
+    await page.getByTestId('client-b').fill('7');
+    await page.getByTestId('client-submit').click();
+    const summary = page.getByTestId('client-summary');
+    await expect(summary).toContainText('Result: r := 7', { timeout: RAFT_TIMEOUT_MS });
+
+    // The next operation comes from client 2.
+    await expect(page.getByTestId('client-id')).toHaveText('C2');
+    await page.getByTestId('client-op').selectOption('mul');
+    await page.getByTestId('client-b').fill('6');
+    await page.getByTestId('client-submit').click();
+    await expect(summary).toContainText('Result: r * 6 = 42', { timeout: RAFT_TIMEOUT_MS });
+
+    const bars = page.getByTestId('history').locator('rect');
+    await expect(bars).toHaveCount(2);
+    await expect(bars.nth(0)).toHaveAttribute('data-outcome', 'ok');
+    await expect(bars.nth(1)).toHaveAttribute('data-outcome', 'ok');
+    await expect(page.getByTestId('linearizability')).toHaveText('linearizable');
+  });
+
   test('bad URL parameters show a message and fall back to 5 nodes', async ({ page }) => {
     await page.goto('/?seed=abc&nodes=99');
     await expect(nodeLocator(page)).toHaveCount(5);

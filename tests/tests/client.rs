@@ -86,7 +86,7 @@ fn client_survives_leader_crash() {
                 r.log()
                     .entries()
                     .iter()
-                    .any(|e| e.command == Command::Add { a: 5, b: 3 })
+                    .any(|e| e.command.operation() == &Command::Add { a: 5, b: 3 })
             })
         });
         if !appended {
@@ -125,7 +125,7 @@ fn overflow_is_rejected_and_never_logged() {
                 .log
                 .entries()
                 .iter()
-                .all(|e| e.command != Command::Add { a: i64::MAX, b: 1 })
+                .all(|e| e.command.operation() != &Command::Add { a: i64::MAX, b: 1 })
         );
     }
 }

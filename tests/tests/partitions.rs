@@ -125,7 +125,7 @@ fn a_leader_isolated_in_a_minority_leads_alone_until_healed_and_loses_its_uncomm
     assert!(
         committed_at_heal
             .iter()
-            .any(|e| e.term > old_term && matches!(e.command, Command::Add { .. })),
+            .any(|e| e.term > old_term && matches!(e.command.operation(), Command::Add { .. })),
         "the majority committed new client entries"
     );
 

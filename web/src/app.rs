@@ -17,11 +17,12 @@ use crate::input::RunParams;
 use crate::network_view::{self, Preset};
 use crate::state::{AppState, Inspected, Msg};
 use crate::views::{self, NodeView};
-use crate::{layout, log_grid, status, url};
+use crate::{history_view, layout, log_grid, status, url};
 use gloo::events::EventListener;
 use gloo::render::request_animation_frame;
 use raft_core::NodeId;
 use raft_core::sim::{Action, Endpoint, MessageId};
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, KeyboardEvent};
 use yew::prelude::*;
@@ -167,6 +168,7 @@ pub fn app() -> Html {
     let grid = log_grid::log_grid(&sim, LOG_COLUMNS);
     let requests = request_views(&sim, &state.trace.requests);
     let total_requests = request_count(&sim);
+    let history = Rc::new(history_view::history_chart(&sim));
     let latest = latest_result(&sim);
     let status = status::status_line(&sim);
     let now_ms = sim.now_ms();
@@ -228,7 +230,7 @@ pub fn app() -> Html {
     };
     let onsubmit = {
         let d = dispatch.clone();
-        Callback::from(move |(a, b): (i64, i64)| d.dispatch(Msg::Submit { a, b }))
+        Callback::from(move |(client, command)| d.dispatch(Msg::SubmitFrom { client, command }))
     };
     let ontoggledebug = {
         let d = dispatch.clone();
@@ -297,7 +299,8 @@ pub fn app() -> Html {
                     <LogView {grid} />
                 </div>
                 <div class="column side-column">
-                    <ClientPanel {requests} {total_requests} {latest} {onsubmit} />
+                    <ClientPanel {requests} {total_requests} {latest} {onsubmit} {history}
+                                 linearizable={state.history.ok} verdict={state.history.text.clone()} />
                     <EventLog {lines} total={total_lines} show_debug={state.show_debug} {ontoggledebug} />
                 </div>
             </main>

@@ -35,7 +35,7 @@ pub struct RequestView {
 fn operation(command: &Command) -> String {
     match command {
         Command::Add { a, b } => format!("{a} + {b}"),
-        Command::Noop => "no-op".to_string(),
+        other => other.to_string(),
     }
 }
 

@@ -4,10 +4,12 @@
 use raft_core::sim::{SimNode, Simulation};
 use raft_core::{Command, RoleKind};
 
-/// A command as a log cell shows it: `5+3` or `no-op`.
+/// A command as a log cell shows it: `5+3`, `r*2` or `no-op` (a session's tag is left out).
 pub fn command_short(command: &Command) -> String {
     match command {
         Command::Noop => "no-op".to_string(),
+        Command::Register(op) => op.to_string().replace(' ', ""),
+        Command::Session { op, .. } => command_short(op),
         Command::Add { a, b } => {
             if *b < 0 {
                 format!("{a}\u{2212}{}", b.unsigned_abs())
@@ -199,6 +201,15 @@ mod tests {
     #[test]
     fn command_texts() {
         assert_eq!(command_short(&Command::Noop), "no-op");
+        let mul = Command::Register(raft_core::RegisterOp::Mul(-2));
+        assert_eq!(command_short(&mul), "r*-2");
+        let tagged = Command::Session {
+            client: raft_core::ClientId(2),
+            seq: 4,
+            first_unanswered: 4,
+            op: Box::new(Command::Add { a: 5, b: 3 }),
+        };
+        assert_eq!(command_short(&tagged), "5+3");
         assert_eq!(command_short(&Command::Add { a: 5, b: 3 }), "5+3");
         assert_eq!(command_short(&Command::Add { a: 5, b: -3 }), "5\u{2212}3");
         assert_eq!(

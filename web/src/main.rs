@@ -14,6 +14,7 @@ mod components;
 mod decimal;
 mod geometry;
 mod glyph;
+mod history_view;
 mod input;
 mod lanes;
 mod layout;

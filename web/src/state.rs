@@ -16,12 +16,15 @@
 //! [`Msg::Frame`]; it never reads a clock).
 
 use crate::actions::NodeActionKind;
+use crate::history_view::HistoryCache;
 use crate::input::RunParams;
 use crate::lanes::LaneMap;
 use crate::network_view::{PRESETS, Preset, preset_actions};
 use crate::speed::{SPEED_DEFAULT, SPEED_MAX, SPEED_MIN};
 use crate::trace_cache::TraceCache;
-use raft_core::sim::{Action, MessageId, SafetyChecker, SimConfig, Simulation, Violation};
+use raft_core::sim::{
+    Action, ClientConfig, MessageId, SafetyChecker, SimConfig, Simulation, Violation,
+};
 use raft_core::{Command, NodeId, RoleKind};
 use std::cell::{Ref, RefCell};
 use std::collections::BTreeSet;
@@ -56,12 +59,12 @@ pub enum Msg {
     NodeAction(NodeId, NodeActionKind),
     /// A key was pressed outside text fields (`KeyboardEvent.key`).
     Key(String),
-    /// The client submits `a + b`.
-    Submit {
-        /// First operand.
-        a: i64,
-        /// Second operand.
-        b: i64,
+    /// A client (1..=[`CLIENTS`]) submits a command: `a + b` or a register operation.
+    SubmitFrom {
+        /// The client.
+        client: u64,
+        /// The command.
+        command: Command,
     },
     /// Show or hide DEBUG (per-message) lines in the event log.
     SetShowDebug(bool),
@@ -141,7 +144,12 @@ pub struct AppState {
     pub inspected: Option<Inspected>,
     /// The kind of the inspected message, remembered for when it is no longer in flight.
     pub inspected_kind: Option<raft_core::MessageKind>,
+    /// The linearizability verdict on the client history.
+    pub history: HistoryCache,
 }
+
+/// Clients in the app's runs (each with its own session and row in the history).
+pub const CLIENTS: u64 = 3;
 
 /// Turns a frame's wall-clock delta into whole virtual milliseconds: capped at
 /// [`MAX_FRAME_WALL_MS`], negative deltas ignored, the fraction carried to the next frame.
@@ -167,6 +175,10 @@ fn build_sim(params: &RunParams) -> Result<Simulation, String> {
     Simulation::new(SimConfig {
         seed: params.seed,
         node_count: params.nodes,
+        client: ClientConfig {
+            clients: CLIENTS,
+            ..ClientConfig::default()
+        },
         ..SimConfig::default()
     })
     .map_err(|e| format!("Could not start the run: {e}"))
@@ -191,6 +203,8 @@ impl AppState {
         trace.sync(&sim);
         let mut lanes = LaneMap::default();
         lanes.sync(&sim);
+        let mut history = HistoryCache::default();
+        history.sync(&sim);
         AppState {
             sim: Rc::new(RefCell::new(sim)),
             params,
@@ -210,6 +224,7 @@ impl AppState {
             inspected_kind: None,
             checker: Rc::new(RefCell::new(new_checker())),
             violation: None,
+            history,
         }
     }
 
@@ -231,6 +246,7 @@ impl AppState {
         {
             self.violation = Some(Rc::new(v));
         }
+        self.history.sync(&sim);
         if self.lanes.is_stale(&sim) {
             let mut lanes = (*self.lanes).clone();
             lanes.sync(&sim);
@@ -346,6 +362,7 @@ impl Reducible for AppState {
                     next.checker = Rc::new(RefCell::new(new_checker()));
                     next.violation = None;
                     next.trace = TraceCache::default();
+                    next.history = HistoryCache::default();
                     next.lanes = Rc::new(LaneMap::default());
                     next.with_sim(|_| ());
                     next.params = params;
@@ -390,8 +407,9 @@ impl Reducible for AppState {
                     }
                 }
             }
-            Msg::Submit { a, b } => {
-                next.apply(Action::Submit(Command::Add { a, b }), "submit the request")
+            Msg::SubmitFrom { client, command } => {
+                let client = raft_core::ClientId(client);
+                next.apply(Action::SubmitFrom { client, command }, "submit the request")
             }
             Msg::SetShowDebug(on) => next.show_debug = on,
             Msg::DismissNotice => next.notice = None,

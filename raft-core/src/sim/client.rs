@@ -1,8 +1,11 @@
-//! The simulated client: sends commands to a random node, follows `NotLeader` hints, retries
-//! with a bound, and records how each request was served (§8 of the paper, client interaction).
+//! The simulated clients: each sends commands to a random node, follows `NotLeader` hints,
+//! retries with a bound, and records how each request was served (§8 of the paper, client
+//! interaction). Every client has a session (dissertation §6.3): its commands carry its id and
+//! a sequence number, so a retry is never applied twice.
 
+use super::history::History;
 use super::network::RequestId;
-use crate::command::Command;
+use crate::command::{ClientId, Command, RegisterOp};
 use crate::types::NodeId;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,6 +19,18 @@ pub struct ClientConfig {
     pub retry_backoff_ms: u64,
     /// Maximum number of sends per request (first send + redirects + retries), at least 1.
     pub max_attempts: u32,
+    /// Number of clients, 1 to [`super::MAX_CLIENTS`]; they get ids 1..=clients and share the
+    /// settings above. [`super::Action::Submit`] submits from client 1.
+    #[serde(default = "one_client")]
+    pub clients: u64,
+}
+
+fn one_client() -> u64 {
+    1
+}
+
+fn default_client() -> ClientId {
+    ClientId::DEFAULT
 }
 
 impl Default for ClientConfig {
@@ -24,6 +39,7 @@ impl Default for ClientConfig {
             attempt_timeout_ms: 40_000,
             retry_backoff_ms: 5_000,
             max_attempts: 10,
+            clients: 1,
         }
     }
 }
@@ -31,16 +47,22 @@ impl Default for ClientConfig {
 /// How a completed operation was served: the seed's summary line plus the path it took.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpSummary {
+    /// The client that sent it.
+    #[serde(default = "default_client")]
+    pub client: ClientId,
+    /// The register operation, or `None` for the seed's `Add { a, b }`.
+    #[serde(default)]
+    pub register_op: Option<RegisterOp>,
     /// The leader that committed the entry.
     pub leader: NodeId,
     /// The node that executed the operation and answered the client (the leader, after any
     /// redirects).
     pub performed_on: NodeId,
-    /// The operands.
+    /// The first operand of an `Add` (0 for a register operation).
     pub a: i64,
-    /// The operands.
+    /// The second operand of an `Add` (0 for a register operation).
     pub b: i64,
-    /// The result.
+    /// The result: the sum of an `Add`, or the register's value after a register operation.
     pub sum: i64,
     /// Every node the request was sent to, in order (the first is the randomly chosen one).
     pub path: Vec<NodeId>,
@@ -55,11 +77,18 @@ pub struct OpSummary {
 }
 
 impl OpSummary {
-    /// The seed's summary: `Leader: Node 1, Operation performed on: Node 1, Result: 5 + 3 = 8`.
+    /// The seed's summary: `Leader: Node 1, Operation performed on: Node 1, Result: 5 + 3 = 8`;
+    /// for a register operation the result reads `r + 5 = 13`, `r := 7` or `r = 13` (a read).
     pub fn text(&self) -> String {
+        let result = match self.register_op {
+            None => format!("{} + {} = {}", self.a, self.b, self.sum),
+            Some(RegisterOp::Set(v)) => format!("r := {v}"),
+            Some(RegisterOp::Get) => format!("r = {}", self.sum),
+            Some(op) => format!("{op} = {}", self.sum),
+        };
         format!(
-            "Leader: Node {}, Operation performed on: Node {}, Result: {} + {} = {}",
-            self.leader, self.performed_on, self.a, self.b, self.sum
+            "Leader: Node {}, Operation performed on: Node {}, Result: {result}",
+            self.leader, self.performed_on
         )
     }
 }
@@ -91,9 +120,15 @@ pub enum RequestState {
 /// One client request and its history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientRequest {
-    /// Its id.
+    /// Its id (unique across all clients).
     pub id: RequestId,
-    /// The command.
+    /// The client that sent it.
+    #[serde(default = "default_client")]
+    pub client: ClientId,
+    /// Its sequence number in the client's session, from 1 (dissertation §6.3).
+    #[serde(default)]
+    pub seq: u64,
+    /// The command as submitted (the session tag is added when it is sent).
     pub command: Command,
     /// Virtual time of submission (ms).
     pub submitted_at_ms: u64,
@@ -128,7 +163,7 @@ impl ClientRequest {
     }
 }
 
-/// All requests the client has made, by id.
+/// All requests the clients have made, by id, and their history.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(from = "ClientData")]
 pub struct Client {
@@ -143,6 +178,12 @@ pub struct Client {
     /// `active`, kept in step by [`Client::set_state`], rebuilt when deserialized.
     #[serde(skip)]
     pub(super) timers: BTreeSet<(u64, RequestId)>,
+    /// The last sequence number each client used.
+    #[serde(default)]
+    pub(super) last_seq: BTreeMap<ClientId, u64>,
+    /// Every operation's invocation and response.
+    #[serde(default)]
+    pub(super) history: History,
 }
 
 /// The serialized form of a [`Client`] (without its derived timer index).
@@ -152,6 +193,10 @@ struct ClientData {
     requests: BTreeMap<RequestId, ClientRequest>,
     active: BTreeSet<RequestId>,
     next_id: u64,
+    #[serde(default)]
+    last_seq: BTreeMap<ClientId, u64>,
+    #[serde(default)]
+    history: History,
 }
 
 impl From<ClientData> for Client {
@@ -162,6 +207,8 @@ impl From<ClientData> for Client {
             active: d.active,
             next_id: d.next_id,
             timers: BTreeSet::new(),
+            last_seq: d.last_seq,
+            history: d.history,
         };
         let active: Vec<RequestId> = client.active.iter().copied().collect();
         for id in active {
@@ -172,6 +219,23 @@ impl From<ClientData> for Client {
 }
 
 impl Client {
+    /// The history of every client operation: invocations and responses with their virtual
+    /// times, for the linearizability checker.
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// The lowest sequence number of `client` still waiting for an answer, if any: what its
+    /// next command tells the state machine (every lower one is settled).
+    pub fn first_unanswered(&self, client: ClientId) -> Option<u64> {
+        self.active
+            .iter()
+            .filter_map(|id| self.requests.get(id))
+            .filter(|r| r.client == client)
+            .map(|r| r.seq)
+            .min()
+    }
+
     /// Every request, oldest first.
     pub fn requests(&self) -> impl DoubleEndedIterator<Item = &ClientRequest> {
         self.requests.values()

@@ -1,23 +1,37 @@
-//! How the simulator drives its client: submitting, sending, following `NotLeader` hints,
-//! retrying on timeouts and recording the outcome (paper §8, "Client interaction").
+//! How the simulator drives its clients: submitting, sending, following `NotLeader` hints,
+//! retrying on timeouts and recording the outcome (paper §8, "Client interaction") in the
+//! requests and in the history.
+//!
+//! Every attempt of a request carries the same session tag (client id, sequence number;
+//! dissertation §6.3), so however many attempts commit, the state machine applies the
+//! operation once and answers the others with the stored result.
 
 use super::Simulation;
 use super::client::{ClientRequest, OpSummary, RequestState};
+use super::history::Outcome;
 use super::network::{ClientReply, Endpoint, Payload, RequestId};
 use super::trace::{TraceEvent, TraceKind};
-use crate::command::Command;
+use crate::command::{ClientId, Command};
+use crate::state_machine::ApplyOutput;
 use crate::types::NodeId;
 use rand::RngExt;
 
 impl Simulation {
-    pub(super) fn submit(&mut self, command: Command) -> RequestId {
+    /// Creates a request of `client` (a valid id) with its next sequence number and sends it.
+    pub(super) fn submit(&mut self, client: ClientId, command: Command) -> RequestId {
         self.client.next_id += 1;
         let id = RequestId(self.client.next_id);
         let now = self.now_ms;
+        let seq = self.client.last_seq.entry(client).or_insert(0);
+        *seq += 1;
+        let seq = *seq;
+        let invoked = command.clone();
         self.client.requests.insert(
             id,
             ClientRequest {
                 id,
+                client,
+                seq,
                 command,
                 submitted_at_ms: now,
                 attempts: 0,
@@ -29,6 +43,10 @@ impl Simulation {
         );
         self.client.active.insert(id);
         self.client.index_timer(id);
+        let first_unanswered = self.client.first_unanswered(client).unwrap_or(seq);
+        self.client
+            .history
+            .invoke(id, (client, seq), first_unanswered, invoked, now);
         let target = self.random_node();
         self.client_send(id, target);
         id
@@ -60,18 +78,19 @@ impl Simulation {
             return;
         };
         if req.attempts >= max {
-            // Without client sessions (dissertation §6.3) a retried command can be applied
-            // more than once, and a request the client gave up on may still have been applied.
+            // An attempt may still be in a log and be applied later (once: the session sees to
+            // that), or never; the history records the operation as without an answer.
             let reason = format!(
-                "no answer after {max} attempts; an attempt may still have been applied \
-                 (retries without client sessions can apply an operation more than once)"
+                "no answer after {max} attempts; an attempt may still take effect (at most \
+                 once: the client session stops repeats)"
             );
-            self.finish_request(id, RequestState::Failed { reason });
+            let outcome = Outcome::GaveUp { at_ms: now };
+            self.finish_request(id, RequestState::Failed { reason }, outcome);
             return;
         }
         req.attempts += 1;
         req.path.push(target);
-        let command = req.command.clone();
+        let (client, seq, op) = (req.client, req.seq, req.command.clone());
         let attempt = req.attempts;
         self.client.set_state(
             id,
@@ -80,6 +99,13 @@ impl Simulation {
                 deadline_ms,
             },
         );
+        let first_unanswered = self.client.first_unanswered(client).unwrap_or(seq).min(seq);
+        let command = Command::Session {
+            client,
+            seq,
+            first_unanswered,
+            op: Box::new(op),
+        };
         self.trace.push(TraceEvent {
             time_ms: now,
             kind: TraceKind::ClientSent {
@@ -152,28 +178,39 @@ impl Simulation {
             _ => None,
         };
         match reply {
-            ClientReply::Done { sum } => {
-                let (a, b) = match req.command {
-                    Command::Add { a, b } => (a, b),
-                    Command::Noop => (0, 0),
+            ClientReply::Done { sum: value } | ClientReply::Value(value) => {
+                let (a, b, register_op, output) = match req.command {
+                    Command::Add { a, b } => (a, b, None, ApplyOutput::Sum(value)),
+                    Command::Register(op) => (0, 0, Some(op), ApplyOutput::Value(value)),
+                    _ => (0, 0, None, ApplyOutput::Sum(value)),
                 };
                 let summary = OpSummary {
+                    client: req.client,
+                    register_op,
                     leader: from,
                     performed_on: from,
                     a,
                     b,
-                    sum,
+                    sum: value,
                     path: req.path.clone(),
                     redirects: req.redirects,
                     retries: req.retries,
                     submitted_at_ms: req.submitted_at_ms,
                     completed_at_ms: now,
                 };
-                self.finish_request(id, RequestState::Completed(summary));
+                let outcome = Outcome::Returned { at_ms: now, output };
+                self.finish_request(id, RequestState::Completed(summary), outcome);
+            }
+            ClientReply::Failed(e) => {
+                let reason = format!("Node {from} performed it, with an error: {e}");
+                let output = ApplyOutput::Failed(e);
+                let outcome = Outcome::Returned { at_ms: now, output };
+                self.finish_request(id, RequestState::Failed { reason }, outcome);
             }
             ClientReply::Rejected(e) => {
                 let reason = format!("rejected by Node {from}: {e}");
-                self.finish_request(id, RequestState::Failed { reason });
+                let outcome = Outcome::Rejected { at_ms: now };
+                self.finish_request(id, RequestState::Failed { reason }, outcome);
             }
             // Answers from a node the client already gave up on are ignored.
             _ if current_target != Some(from) => {}
@@ -205,9 +242,9 @@ impl Simulation {
         }
     }
 
-    /// Ends a request as completed or failed: records the state, stops its timers and traces
-    /// the outcome. Other states are ignored.
-    fn finish_request(&mut self, id: RequestId, state: RequestState) {
+    /// Ends a request as completed or failed: records the state and the history's outcome,
+    /// stops its timers and traces the outcome. Other states are ignored.
+    fn finish_request(&mut self, id: RequestId, state: RequestState, outcome: Outcome) {
         let kind = match &state {
             RequestState::Completed(summary) => TraceKind::ClientCompleted {
                 request: id,
@@ -221,6 +258,7 @@ impl Simulation {
         };
         self.client.set_state(id, state);
         self.client.active.remove(&id);
+        self.client.history.end(id, outcome);
         self.trace.push(TraceEvent {
             time_ms: self.now_ms,
             kind,

@@ -13,6 +13,7 @@ pub mod check;
 pub mod client;
 mod client_flow;
 mod faults;
+pub mod history;
 pub mod link;
 pub mod network;
 mod settings;
@@ -20,14 +21,17 @@ pub mod trace;
 
 pub use check::{Property, SafetyChecker, Violation};
 pub use client::{ClientConfig, ClientRequest, OpSummary, RequestState};
+pub use history::{
+    DEFAULT_CHECK_STEPS, History, HistoryOp, Linearizability, Outcome, RegisterModel,
+};
 pub use link::{LinkSettings, LinkState, Ratio};
 pub use network::{
     ClientReply, DroppedMessage, Endpoint, Envelope, MessageId, Network, Payload, RequestId,
 };
-pub use settings::{DriverBug, MAX_NODES, SimConfig, SimError};
+pub use settings::{DriverBug, MAX_CLIENTS, MAX_NODES, SimConfig, SimError};
 pub use trace::{DropReason, Level, Trace, TraceEvent, TraceKind, format_timestamp};
 
-use crate::command::{ApplyOutput, Command, StateMachine};
+use crate::command::{ApplyOutput, ClientId, Command, CommandError, StateMachine};
 use crate::node::{PersistUpdate, PersistentState, ProposeError, RaftNode, RoleKind};
 use crate::types::{LogIndex, NodeId, Term};
 use client::Client;
@@ -53,8 +57,15 @@ pub enum Action {
     Restart(NodeId),
     /// Make a node's election timer fire now.
     Timeout(NodeId),
-    /// The client submits a command to a random node.
+    /// The default client ([`ClientId::DEFAULT`]) submits a command to a random node.
     Submit(Command),
+    /// A chosen client (1..=`ClientConfig::clients`) submits a command to a random node.
+    SubmitFrom {
+        /// The client.
+        client: ClientId,
+        /// The command: an `Add` or a `Register` operation.
+        command: Command,
+    },
     /// Pause a running node, like a long garbage-collection pause or a stopped VM: it keeps
     /// all its state but processes nothing (no timers, no messages) until resumed. Messages
     /// that arrive meanwhile wait for it.
@@ -277,7 +288,12 @@ impl Simulation {
         }
         config.link_defaults().validate()?;
         let c = &config.client;
-        if c.max_attempts == 0 || c.attempt_timeout_ms == 0 || c.retry_backoff_ms == 0 {
+        if c.max_attempts == 0
+            || c.attempt_timeout_ms == 0
+            || c.retry_backoff_ms == 0
+            || c.clients == 0
+            || c.clients > MAX_CLIENTS
+        {
             return Err(SimError::ClientConfig);
         }
         let mut ids = BTreeSet::new();
@@ -348,9 +364,14 @@ impl Simulation {
     pub fn network(&self) -> &Network {
         &self.network
     }
-    /// The client and its requests.
+    /// The clients, their requests and their history.
     pub fn client(&self) -> &Client {
         &self.client
+    }
+    /// The history of every client operation (invocations and responses with their virtual
+    /// times); [`History::check`] checks it for linearizability.
+    pub fn history(&self) -> &History {
+        self.client.history()
     }
     /// The trace of everything that happened.
     pub fn trace(&self) -> &Trace {
@@ -395,6 +416,7 @@ impl Simulation {
     /// - [`SimError::SelfLink`], [`SimError::NodeInTwoGroups`], [`SimError::LatencyRange`],
     ///   [`SimError::InvalidRatio`] for impossible network settings;
     /// - [`SimError::UnknownMessage`], [`SimError::NotANodeMessage`] for message actions;
+    /// - [`SimError::UnknownClient`] for a client id outside 1..=`ClientConfig::clients`;
     /// - [`SimError::NoLeader`], [`SimError::Transfer`], and [`SimError::NodeDown`] /
     ///   [`SimError::NodePaused`] for the leader or the target, for a leadership transfer.
     pub fn apply(&mut self, action: Action) -> Result<ActionOutcome, SimError> {
@@ -415,7 +437,15 @@ impl Simulation {
                 self.drain(id);
                 Ok(ActionOutcome::Done)
             }
-            Action::Submit(command) => Ok(ActionOutcome::Submitted(self.submit(command))),
+            Action::Submit(command) => Ok(ActionOutcome::Submitted(
+                self.submit(ClientId::DEFAULT, command),
+            )),
+            Action::SubmitFrom { client, command } => {
+                if client.0 == 0 || client.0 > self.client.config.clients {
+                    return Err(SimError::UnknownClient(client));
+                }
+                Ok(ActionOutcome::Submitted(self.submit(client, command)))
+            }
             Action::Pause(id) => self.pause(id).map(done),
             Action::Resume(id) => self.resume(id).map(done),
             Action::CutLink { from, to } => self.set_link_cut(from, to, true).map(done),
@@ -743,7 +773,12 @@ impl Simulation {
                 let Some(node) = self.nodes.get_mut(&id) else {
                     return;
                 };
-                let output = node.state_machine.apply(entry.index, &entry.command);
+                let output = if self.config.driver_bug == Some(DriverBug::IgnoreSessions) {
+                    node.state_machine
+                        .apply_ignoring_sessions(entry.index, &entry.command)
+                } else {
+                    node.state_machine.apply(entry.index, &entry.command)
+                };
                 self.trace.push(TraceEvent {
                     time_ms: now,
                     kind: TraceKind::Applied {
@@ -760,15 +795,25 @@ impl Simulation {
     }
 
     /// If `node` accepted a client proposal at `index`, answer the client now that the entry
-    /// at that index was applied: with the result if it is the proposed entry (same term), or
-    /// with `LeadershipLost` if another leader's entry took the slot.
+    /// at that index was applied: with the result if it is the proposed entry (same term) —
+    /// for a repeat, the session's stored result (dissertation §6.3) — or with
+    /// `LeadershipLost` if another leader's entry took the slot.
     fn answer_pending(&mut self, node: NodeId, index: LogIndex, term: Term, output: ApplyOutput) {
         let Some(p) = self.pending.get_mut(&node).and_then(|m| m.remove(&index)) else {
             return;
         };
-        let reply = match output {
-            ApplyOutput::Sum(sum) if p.term == term => ClientReply::Done { sum },
-            _ => ClientReply::LeadershipLost,
+        let reply = match output.result() {
+            _ if p.term != term => ClientReply::LeadershipLost,
+            ApplyOutput::Sum(sum) => ClientReply::Done { sum: *sum },
+            ApplyOutput::Value(v) => ClientReply::Value(*v),
+            ApplyOutput::Failed(e) => ClientReply::Failed(e.clone()),
+            ApplyOutput::Stale { client, seq } => {
+                ClientReply::Failed(CommandError::StaleSequence {
+                    client: *client,
+                    seq: *seq,
+                })
+            }
+            ApplyOutput::Noop | ApplyOutput::Duplicate(_) => ClientReply::LeadershipLost,
         };
         self.send(
             Endpoint::Node(node),

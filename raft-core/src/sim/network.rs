@@ -55,6 +55,12 @@ pub enum ClientReply {
         /// The result of the `Add`.
         sum: i64,
     },
+    /// A register operation was committed and applied: the register's value after it (its
+    /// value, for a read).
+    Value(i64),
+    /// The command was committed and applied, and its result is an error (a register
+    /// overflow, the same on every node), or it was a stale copy that was not applied.
+    Failed(CommandError),
     /// The node is not the leader (§8: "it will reject the client's request and supply
     /// information about the most recent leader it has heard from").
     NotLeader {
@@ -150,6 +156,8 @@ impl Envelope {
             }
             Payload::ClientReply { request, reply } => match reply {
                 ClientReply::Done { sum } => format!("ClientReply(#{}, result {sum})", request.0),
+                ClientReply::Value(v) => format!("ClientReply(#{}, r = {v})", request.0),
+                ClientReply::Failed(e) => format!("ClientReply(#{}, error: {e})", request.0),
                 ClientReply::NotLeader {
                     leader_hint: Some(l),
                 } => format!("ClientReply(#{}, not leader, try Node {l})", request.0),

@@ -3,6 +3,7 @@
 use super::client::ClientConfig;
 use super::link::{LinkSettings, Ratio};
 use super::network::MessageId;
+use crate::command::ClientId;
 use crate::config::{Config, ConfigError};
 use crate::node::TransferError;
 use crate::types::NodeId;
@@ -11,6 +12,9 @@ use std::fmt;
 
 /// Largest cluster the simulator builds.
 pub const MAX_NODES: u64 = 9;
+
+/// Most clients a simulation has ([`super::ClientConfig::clients`]).
+pub const MAX_CLIENTS: u64 = 8;
 
 /// Settings of a simulation run. Durations are virtual milliseconds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,6 +60,10 @@ pub enum DriverBug {
     /// applied. With [`SimConfig::storage_faults`] on, a crash can then lose a vote the node
     /// already sent, and the restarted node may vote again in the same term.
     SendBeforeSync,
+    /// Apply client commands as if they had no session (dissertation §6.3): a retried
+    /// operation whose first attempt also committed is applied twice. The linearizability
+    /// checker must notice.
+    IgnoreSessions,
 }
 
 impl SimConfig {
@@ -110,8 +118,11 @@ pub enum SimError {
         /// Requested maximum (ms).
         max_ms: u64,
     },
-    /// `client.max_attempts` is 0 or a client timer is 0 ms.
+    /// `client.max_attempts` is 0, a client timer is 0 ms, or `client.clients` is outside
+    /// 1..=[`MAX_CLIENTS`].
     ClientConfig,
+    /// No client has this id (clients are numbered 1..=`client.clients`).
+    UnknownClient(ClientId),
     /// No node has this id.
     UnknownNode(NodeId),
     /// The node is crashed, so it cannot do that.
@@ -165,8 +176,9 @@ impl fmt::Display for SimError {
             ),
             SimError::ClientConfig => write!(
                 f,
-                "client settings need at least one attempt and positive timeouts"
+                "client settings need at least one attempt, positive timeouts and 1 to {MAX_CLIENTS} clients"
             ),
+            SimError::UnknownClient(c) => write!(f, "there is no client {c}"),
             SimError::UnknownNode(n) => write!(f, "there is no Node {n}"),
             SimError::NodeDown(n) => write!(f, "Node {n} is crashed"),
             SimError::NodeUp(n) => write!(f, "Node {n} is already running"),

@@ -314,6 +314,19 @@ impl TraceEvent {
                 ApplyOutput::Sum(s) => {
                     format!("Node {node} applied entry {index}: {command} = {s}")
                 }
+                ApplyOutput::Value(v) => {
+                    format!("Node {node} applied entry {index}: {command}, r = {v}")
+                }
+                ApplyOutput::Failed(e) => {
+                    format!("Node {node} applied entry {index}: {command}: error: {e}")
+                }
+                ApplyOutput::Duplicate(first) => format!(
+                    "Node {node} applied entry {index}: {command} was applied before: not again, answered with the first result ({})",
+                    output_text(first)
+                ),
+                ApplyOutput::Stale { client, seq } => format!(
+                    "Node {node} applied entry {index}: {command} is a late copy (client {client} settled #{seq}): ignored"
+                ),
                 ApplyOutput::Noop => format!("Node {node} applied entry {index}: no-op"),
             },
             TraceKind::Crashed {
@@ -572,6 +585,17 @@ pub fn format_timestamp(time_ms: u64) -> String {
         at.second(),
         at.millisecond()
     )
+}
+
+/// A result in a few words: `8`, `r = 8`, `error: ...`.
+fn output_text(output: &ApplyOutput) -> String {
+    match output.result() {
+        ApplyOutput::Sum(s) => s.to_string(),
+        ApplyOutput::Value(v) => format!("r = {v}"),
+        ApplyOutput::Failed(e) => format!("error: {e}"),
+        ApplyOutput::Noop => "no-op".to_string(),
+        ApplyOutput::Duplicate(_) | ApplyOutput::Stale { .. } => "not applied".to_string(),
+    }
 }
 
 /// The trace: every event in order, plus a running digest of all of them.

@@ -1,9 +1,40 @@
-//! The client panel: send `a + b` to the cluster and follow what happens to it.
+//! The client panel: send `a + b` or a register operation to the cluster from one of the
+//! clients, follow what happens to it, and see the clients' history with its linearizability
+//! verdict.
 
 use crate::client_view::{LatestResult, RequestStatus, RequestView};
+use crate::history_view::{CHART_W, HistoryChart, ROW_H};
 use crate::input::parse_operand;
-use web_sys::HtmlInputElement;
+use crate::state::CLIENTS;
+use raft_core::{Command, RegisterOp};
+use std::rc::Rc;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
+
+/// The operations of the form: `(value, label)`; `sum` is the seed's `a + b`, the others act
+/// on the replicated register `r` with operand `b`.
+const OPS: [(&str, &str); 7] = [
+    ("sum", "a + b"),
+    ("set", "r := b"),
+    ("add", "r + b"),
+    ("sub", "r - b"),
+    ("mul", "r * b"),
+    ("div", "r / b"),
+    ("get", "read r"),
+];
+
+/// The command for operation `kind` with operand `b` (`a` for the sum only).
+fn command(kind: &str, a: i64, b: i64) -> Command {
+    match kind {
+        "set" => Command::Register(RegisterOp::Set(b)),
+        "add" => Command::Register(RegisterOp::Add(b)),
+        "sub" => Command::Register(RegisterOp::Sub(b)),
+        "mul" => Command::Register(RegisterOp::Mul(b)),
+        "div" => Command::Register(RegisterOp::Div(b)),
+        "get" => Command::Register(RegisterOp::Get),
+        _ => Command::Add { a, b },
+    }
+}
 
 /// Properties of [`ClientPanel`].
 #[derive(Properties, PartialEq)]
@@ -14,15 +45,66 @@ pub struct ClientPanelProps {
     pub total_requests: usize,
     /// The latest finished request (completed or failed).
     pub latest: Option<LatestResult>,
-    /// Valid operands were submitted.
-    pub onsubmit: Callback<(i64, i64)>,
+    /// A valid command was submitted by a client (1..=[`CLIENTS`]).
+    pub onsubmit: Callback<(u64, Command)>,
+    /// The recent history, one row per client.
+    pub history: Rc<HistoryChart>,
+    /// Whether the whole history is linearizable.
+    pub linearizable: bool,
+    /// `linearizable`, or why not.
+    pub verdict: Rc<String>,
 }
 
-/// Both operands, or the message about the first bad one.
-fn parse_pair(a: &str, b: &str) -> Result<(i64, i64), String> {
-    parse_operand("a", a)
-        .and_then(|x| parse_operand("b", b).map(|y| (x, y)))
+/// Both operands, or the message about the first bad one. Only the sum reads `a`, and a read
+/// needs no operand.
+fn parse_pair(kind: &str, a: &str, b: &str) -> Result<(i64, i64), String> {
+    let x = if kind == "sum" {
+        parse_operand("a", a)
+    } else {
+        Ok(0)
+    };
+    let y = if kind == "get" {
+        Ok(0)
+    } else {
+        parse_operand("b", b)
+    };
+    x.and_then(|x| y.map(|y| (x, y)))
         .map_err(|msg| format!("Not sent: {msg}"))
+}
+
+/// A `<select>`'s value on change.
+fn select_value(e: &Event) -> Option<String> {
+    e.target_dyn_into::<HtmlSelectElement>().map(|s| s.value())
+}
+
+fn history_chart(chart: &HistoryChart, ok: bool, verdict: &str) -> Html {
+    let h = (chart.rows * ROW_H).max(ROW_H);
+    html! {
+        <div class="history">
+            <div class="history-head">
+                <span class="muted" title="Each bar is one operation, from the moment its client sent it to the answer; one row per client">
+                    { "History (clients 1–3)" }
+                </span>
+                <span class={classes!("lin", if ok { "ok" } else { "bad" })} data-testid="linearizability" title={verdict.to_string()}>
+                    { verdict.to_string() }
+                </span>
+            </div>
+            <svg class="history-chart" data-testid="history" viewBox={format!("0 0 {CHART_W} {h}")} preserveAspectRatio="none">
+                { for chart.bars.iter().map(|b| html! {
+                    <rect key={b.id} class={b.outcome} data-outcome={b.outcome} x={b.x.to_string()}
+                          y={(b.row * ROW_H + 2).to_string()} width={b.w.to_string()} height={(ROW_H - 4).to_string()}>
+                        <title>{ b.title.clone() }</title>
+                    </rect>
+                }) }
+            </svg>
+            <p class="muted history-key">
+                <span class="key ok">{ "ok" }</span>
+                <span class="key error">{ "error" }</span>
+                <span class="key pending">{ "pending" }</span>
+                <span class="key failed">{ "no answer (may or may not have happened)" }</span>
+            </p>
+        </div>
+    }
 }
 
 /// Keeps `state` in step with the input. While an error is shown it is re-checked on every
@@ -70,29 +152,57 @@ fn request_item(r: &RequestView) -> Html {
 pub fn client_panel(props: &ClientPanelProps) -> Html {
     let a = use_state(|| "5".to_string());
     let b = use_state(|| "3".to_string());
+    let kind = use_state(|| "sum".to_string());
+    let client = use_state(|| 1u64);
     let error = use_state(|| None::<String>);
 
     let onsubmit = {
-        let (a, b, error) = (a.clone(), b.clone(), error.clone());
+        let (a, b, kind, client, error) = (
+            a.clone(),
+            b.clone(),
+            kind.clone(),
+            client.clone(),
+            error.clone(),
+        );
         let cb = props.onsubmit.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            match parse_pair(&a, &b) {
-                Ok(pair) => {
+            match parse_pair(&kind, &a, &b) {
+                Ok((x, y)) => {
                     error.set(None);
-                    cb.emit(pair);
+                    // The clients take turns, so the history has one row per client.
+                    cb.emit((*client, command(&kind, x, y)));
+                    client.set(*client % CLIENTS + 1);
                 }
                 Err(msg) => error.set(Some(msg)),
             }
         })
     };
     let on_a = {
-        let b = b.clone();
-        text_input(&a, &error, move |v| parse_pair(v, &b))
+        let (b, kind) = (b.clone(), kind.clone());
+        text_input(&a, &error, move |v| parse_pair(&kind, v, &b))
     };
     let on_b = {
-        let a = a.clone();
-        text_input(&b, &error, move |v| parse_pair(&a, v))
+        let (a, kind) = (a.clone(), kind.clone());
+        text_input(&b, &error, move |v| parse_pair(&kind, &a, v))
+    };
+    let on_kind = {
+        let (kind, error) = (kind.clone(), error.clone());
+        Callback::from(move |e: Event| {
+            if let Some(v) = select_value(&e) {
+                error.set(None);
+                kind.set(v);
+            }
+        })
+    };
+    let op_label = match kind.as_str() {
+        "set" => "r :=",
+        "add" => "r +",
+        "sub" => "r -",
+        "mul" => "r *",
+        "div" => "r /",
+        "get" => "read r",
+        _ => "+",
     };
     let (summary_class, summary) = match &props.latest {
         None => ("empty", "No request finished yet.".to_string()),
@@ -106,16 +216,28 @@ pub fn client_panel(props: &ClientPanelProps) -> Html {
         <section class="panel client-panel" aria-label="Client">
             <div class="panel-head">
                 <h2>{ "Client" }</h2>
-                <span class="muted">{ "sends a + b to a random node; only the leader performs it" }</span>
+                <span class="muted" title="Each client has a session (dissertation §6.3): a retried operation is applied once. Register operations and reads go through the log.">
+                    { "sends a + b, or an operation on the register r, to a random node; only the leader performs it" }
+                </span>
             </div>
             <form class="client-form" onsubmit={onsubmit} novalidate={true}>
-                <input type="text" inputmode="numeric" data-testid="client-a" aria-label="a"
-                       autocomplete="off" spellcheck="false" aria-invalid={invalid}
-                       value={(*a).clone()} oninput={on_a} />
-                <span class="op">{ "+" }</span>
-                <input type="text" inputmode="numeric" data-testid="client-b" aria-label="b"
-                       autocomplete="off" spellcheck="false" aria-invalid={invalid}
-                       value={(*b).clone()} oninput={on_b} />
+                <span class="muted" data-testid="client-id" title="The clients take turns">{ format!("C{}", *client) }</span>
+                <select data-testid="client-op" aria-label="operation" onchange={on_kind}>
+                    { for OPS.iter().map(|(v, label)| html! {
+                        <option value={*v} selected={*kind == *v}>{ *label }</option>
+                    }) }
+                </select>
+                if *kind == "sum" {
+                    <input type="text" inputmode="numeric" data-testid="client-a" aria-label="a"
+                           autocomplete="off" spellcheck="false" aria-invalid={invalid}
+                           value={(*a).clone()} oninput={on_a} />
+                }
+                <span class="op">{ op_label }</span>
+                if *kind != "get" {
+                    <input type="text" inputmode="numeric" data-testid="client-b" aria-label="b"
+                           autocomplete="off" spellcheck="false" aria-invalid={invalid}
+                           value={(*b).clone()} oninput={on_b} />
+                }
                 <button type="submit" class="primary" data-testid="client-submit">{ "Send" }</button>
             </form>
             if let Some(msg) = &*error {
@@ -125,6 +247,7 @@ pub fn client_panel(props: &ClientPanelProps) -> Html {
                 <span class="muted">{ "Latest result" }</span>
                 <div data-testid="client-summary" title={summary.clone()}>{ summary }</div>
             </div>
+            { history_chart(&props.history, props.linearizable, &props.verdict) }
             if shown > 0 {
                 if props.total_requests > shown {
                     <p class="muted list-note">

@@ -134,7 +134,13 @@ fn forced_timeout_makes_a_candidate_and_reset_starts_over() {
 #[test]
 fn submit_and_speed() {
     let mut s = Rc::new(AppState::new(RunParams::default(), vec![]));
-    s = reduce(s, Msg::Submit { a: 5, b: 3 });
+    s = reduce(
+        s,
+        Msg::SubmitFrom {
+            client: 1,
+            command: Command::Add { a: 5, b: 3 },
+        },
+    );
     assert_eq!(s.sim().map(|sim| sim.client().requests().count()), Some(1));
     s = reduce(s, Msg::SetSpeed(1e9));
     assert_eq!(s.speed, SPEED_MAX);
