@@ -44,7 +44,7 @@ impl Point {
 
     /// Euclidean distance.
     pub fn distance(self, other: Point) -> f64 {
-        (other.x - self.x).hypot(other.y - self.y)
+        crate::math::hypot(other.x - self.x, other.y - self.y)
     }
 }
 
@@ -158,7 +158,10 @@ pub fn arc_path(center: Point, r: f64, fraction: f64) -> String {
         );
     }
     let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * f;
-    let end = (center.x + r * angle.cos(), center.y + r * angle.sin());
+    let end = (
+        center.x + r * crate::math::cos(angle),
+        center.y + r * crate::math::sin(angle),
+    );
     let large = if f > 0.5 { 1 } else { 0 };
     format!(
         "M {} {} A {r} {r} 0 {large} 1 {} {}",

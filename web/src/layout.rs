@@ -56,7 +56,7 @@ pub fn ring_radius(count: usize) -> f64 {
         return RING_RADIUS_MIN;
     }
     let half_angle = std::f64::consts::PI / count as f64;
-    (NEIGHBOUR_DISTANCE / (2.0 * half_angle.sin())).max(RING_RADIUS_MIN)
+    (NEIGHBOUR_DISTANCE / (2.0 * crate::math::sin(half_angle))).max(RING_RADIUS_MIN)
 }
 
 /// Centre of node `index` (0-based) of `count` nodes: evenly spaced on the ring, the first at
@@ -66,8 +66,8 @@ pub fn ring_position(index: usize, count: usize) -> Point {
     let angle =
         -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * index as f64 / count.max(1) as f64;
     Point {
-        x: r * angle.cos(),
-        y: r * angle.sin(),
+        x: r * crate::math::cos(angle),
+        y: r * crate::math::sin(angle),
     }
 }
 

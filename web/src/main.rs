@@ -19,6 +19,7 @@ mod input;
 mod lanes;
 mod layout;
 mod log_grid;
+mod math;
 mod network_view;
 mod num;
 mod speed;

@@ -20,13 +20,13 @@ pub fn speed_from_slider(pos: f64) -> f64 {
     } else {
         (pos / f64::from(SLIDER_STEPS)).clamp(0.0, 1.0)
     };
-    SPEED_MIN * (SPEED_MAX / SPEED_MIN).powf(t)
+    SPEED_MIN * crate::math::powf(SPEED_MAX / SPEED_MIN, t)
 }
 
 /// The slider position of `speed` (inverse of [`speed_from_slider`]), rounded to a step.
 pub fn slider_from_speed(speed: f64) -> u32 {
     let s = speed.clamp(SPEED_MIN, SPEED_MAX);
-    let t = (s / SPEED_MIN).ln() / (SPEED_MAX / SPEED_MIN).ln();
+    let t = crate::math::ln(s / SPEED_MIN) / crate::math::ln(SPEED_MAX / SPEED_MIN);
     (t * f64::from(SLIDER_STEPS)).round() as u32
 }
 

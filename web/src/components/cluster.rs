@@ -36,7 +36,7 @@ pub struct ClusterProps {
 /// A line from `a` to `b`, shifted sideways by `offset` (positive: to the left of a → b).
 fn line(class: &'static str, a: Point, b: Point, offset: f64, marker: Option<&str>) -> Html {
     let (dx, dy) = (b.x - a.x, b.y - a.y);
-    let len = dx.hypot(dy).max(1.0);
+    let len = crate::math::hypot(dx, dy).max(1.0);
     let (ox, oy) = (-dy / len * offset, dx / len * offset);
     html! {
         <line class={class} marker-end={marker.map(str::to_string)}
