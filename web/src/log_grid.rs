@@ -40,6 +40,8 @@ pub struct LogRow {
     pub role: RoleKind,
     /// Whether the node is crashed (its row shows the log on stable storage).
     pub crashed: bool,
+    /// A leader of an older term than the newest leader (cut off, it still believes it leads).
+    pub stale: bool,
     /// The node's commit index (0 while crashed: it is volatile state).
     pub commit_index: u64,
     /// Last index in its log.
@@ -96,6 +98,7 @@ pub fn log_grid(sim: &Simulation, max_columns: u64) -> LogGrid {
                 node: n.id().0,
                 role,
                 crashed: n.raft().is_none(),
+                stale: role == RoleKind::Leader && sim.leader() != Some(n.id()),
                 commit_index: commit,
                 last_index: log.last_index().0,
                 cells,
@@ -125,7 +128,24 @@ mod tests {
     use super::*;
     use crate::views::node_views;
     use crate::views::tests::sim_with_leader;
+    use raft_core::NodeId;
     use raft_core::sim::{Action, NodeStatus};
+
+    #[test]
+    fn a_cut_off_leader_is_marked_stale_in_its_row_and_node() {
+        let mut sim = sim_with_leader();
+        let old = sim.leader().expect("leader");
+        sim.apply(Action::Isolate(old)).expect("isolate");
+        assert!(sim.run_until(300_000, |s| s.leader().is_some_and(|l| l != old)));
+        let new = sim.leader().expect("new leader");
+        let grid = log_grid(&sim, 20);
+        let row = |id: NodeId| grid.rows.iter().find(|r| r.node == id.0).expect("row");
+        assert!(row(old).stale && row(old).role == RoleKind::Leader);
+        assert!(!row(new).stale);
+        let nodes = node_views(&sim, None, 5.0);
+        assert!(nodes.iter().any(|n| n.id == old.0 && n.stale));
+        assert!(nodes.iter().all(|n| n.id != new.0 || !n.stale));
+    }
 
     #[test]
     fn leader_has_heartbeat_arc_and_committed_noop() {

@@ -73,7 +73,11 @@ fn row(r: &LogRow, first: u64, leader_commit: Option<u64>) -> Html {
                 <span>{ format!("Node {}", r.node) }</span>
                 if !badge.is_empty() {
                     <span class={classes!("badge", badge)}>
-                        { if badge == "pre-candidate" { "pre-vote" } else { badge } }
+                        { match badge {
+                            "pre-candidate" => "pre-vote",
+                            "leader" if r.stale => "old leader",
+                            other => other,
+                        } }
                     </span>
                 }
             </div>
