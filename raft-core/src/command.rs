@@ -126,6 +126,10 @@ pub enum Command {
         /// The operation: an `Add` or a `Register` command.
         op: Box<Command>,
     },
+    /// A cluster configuration (dissertation §4.1): takes effect on each server as soon as it
+    /// is in its log. Only a leader appends these, one single-server change at a time; the
+    /// state machine ignores them.
+    Config(crate::membership::Membership),
 }
 
 /// Why a command was refused before it was given a log slot, or, for the errors that depend
@@ -141,6 +145,9 @@ pub enum CommandError {
     },
     /// Clients may not propose no-ops; only a new leader appends them.
     NoopNotAllowed,
+    /// Clients may not propose configuration entries; membership changes go through
+    /// `RaftNode::handle_join` and `RaftNode::remove_node` (dissertation §4.1).
+    ConfigNotAllowed,
     /// `Div(0)`: refused before it takes a log slot.
     DivisionByZero,
     /// The register operation's result does not fit in an `i64`. This depends on the
@@ -172,6 +179,9 @@ impl fmt::Display for CommandError {
                 write!(f, "{a} + {b} overflows a 64-bit signed integer")
             }
             CommandError::NoopNotAllowed => write!(f, "clients cannot propose no-op entries"),
+            CommandError::ConfigNotAllowed => {
+                write!(f, "clients cannot propose configuration entries")
+            }
             CommandError::DivisionByZero => write!(f, "division by zero"),
             CommandError::RegisterOverflow { register, op } => write!(
                 f,
@@ -198,12 +208,14 @@ impl Command {
     /// # Errors
     /// [`CommandError::Overflow`] when `a + b` overflows `i64`;
     /// [`CommandError::NoopNotAllowed`] for [`Command::Noop`] (alone or in a session);
+    /// [`CommandError::ConfigNotAllowed`] for [`Command::Config`];
     /// [`CommandError::DivisionByZero`] for `Div(0)`; [`CommandError::InvalidSession`] for a
     /// malformed session command. Register overflows depend on the register and are reported
     /// when the entry is applied ([`ApplyOutput::Failed`]).
     pub fn validate(&self) -> Result<(), CommandError> {
         match self {
             Command::Noop => Err(CommandError::NoopNotAllowed),
+            Command::Config(_) => Err(CommandError::ConfigNotAllowed),
             Command::Add { a, b } => a
                 .checked_add(*b)
                 .map(|_| ())
@@ -248,6 +260,7 @@ impl fmt::Display for Command {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Command::Noop => write!(f, "no-op"),
+            Command::Config(c) => write!(f, "configuration {c}"),
             Command::Add { a, b } => write!(f, "Add({a}, {b})"),
             Command::Register(op) => write!(f, "{op}"),
             Command::Session {

@@ -77,6 +77,11 @@ pub enum ProtocolBug {
     /// same leader. The randomized sweep does not catch it (it has nothing to catch); it is
     /// kept so that a change to the replication path that makes it observable is noticed.
     FollowerCommitPastVerified,
+    /// A new leader starts a membership change before an entry of its own term is committed
+    /// (the single-server-change bug Ongaro reported on raft-dev in 2015): a change appended
+    /// by an earlier leader but not yet known to this one can then win an election with a
+    /// different majority and overwrite a committed configuration.
+    ConfigChangeBeforeOwnTermCommit,
 }
 
 impl Default for Config {

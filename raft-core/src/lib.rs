@@ -36,6 +36,7 @@ pub mod command;
 pub mod config;
 pub mod linearizability;
 pub mod log;
+pub mod membership;
 pub mod message;
 pub mod node;
 pub mod progress;
@@ -47,6 +48,7 @@ pub mod types;
 pub use command::{ApplyOutput, ClientId, Command, CommandError, RegisterOp, StateMachine};
 pub use config::{Config, ConfigError, ProtocolBug};
 pub use log::{Entry, Log};
+pub use membership::{Membership, MembershipChange, MembershipError};
 pub use message::{AppendResult, Message, MessageBody, MessageKind};
 pub use node::{
     Counters, NodeEvent, PersistUpdate, PersistentState, ProposeError, RaftNode, Ready, RoleKind,

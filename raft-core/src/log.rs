@@ -62,6 +62,24 @@ impl Log {
         }
     }
 
+    /// The last configuration entry ([`Command::Config`]) strictly before `index`, with its
+    /// index, if the log holds one (dissertation §4.1). Scans backwards from `index - 1`.
+    pub fn last_config_before(
+        &self,
+        index: LogIndex,
+    ) -> Option<(LogIndex, &crate::membership::Membership)> {
+        let end = usize::try_from(index.0.saturating_sub(1))
+            .unwrap_or(usize::MAX)
+            .min(self.entries.len());
+        self.entries[..end]
+            .iter()
+            .rev()
+            .find_map(|e| match &e.command {
+                Command::Config(m) => Some((e.index, m)),
+                _ => None,
+            })
+    }
+
     /// The entry at `index`, if present (`None` for index 0 or beyond the end).
     pub fn get(&self, index: LogIndex) -> Option<&Entry> {
         let i = usize::try_from(index.0).ok()?.checked_sub(1)?;

@@ -75,6 +75,53 @@ pub enum MessageBody {
     /// TimeoutNow (dissertation §3.10): the leader tells the target of a leadership transfer,
     /// whose log it has brought up to date, to start an election at once.
     TimeoutNow,
+    /// JoinCluster (the seed's membership RPC; dissertation §4.1, §4.2.1): a new server with an
+    /// empty log asks to be added. Any member may receive it; a non-leader answers with a
+    /// leader hint, exactly as for client operations. Its `term` is the sender's and is never
+    /// adopted by the receiver (the joiner is not a member yet).
+    JoinCluster,
+    /// The answer to JoinCluster. Its `term` is the sender's and is not adopted either.
+    JoinClusterReply {
+        /// The outcome.
+        result: JoinResult,
+    },
+}
+
+/// How a JoinCluster request ended (or why it cannot proceed now).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JoinResult {
+    /// The configuration that makes the joiner a voter is committed.
+    Joined,
+    /// The joiner is already a voter.
+    AlreadyMember,
+    /// Another membership change is in progress, or this new leader has not committed an entry
+    /// of its own term yet (dissertation §4.1 and the 2015 single-server-change fix): try again.
+    Busy,
+    /// The receiver is not the leader; `leader_hint` is the leader it knows of.
+    NotLeader {
+        /// The current leader as far as the receiver knows.
+        leader_hint: Option<NodeId>,
+    },
+    /// The joiner did not catch up within the allowed rounds (dissertation §4.2.1); the leader
+    /// removed it again.
+    TimedOut,
+}
+
+impl std::fmt::Display for JoinResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            JoinResult::Joined => f.write_str("joined"),
+            JoinResult::AlreadyMember => f.write_str("already a member"),
+            JoinResult::Busy => f.write_str("busy with another membership change"),
+            JoinResult::NotLeader {
+                leader_hint: Some(l),
+            } => write!(f, "not the leader; try Node {l}"),
+            JoinResult::NotLeader { leader_hint: None } => {
+                f.write_str("not the leader; no leader known")
+            }
+            JoinResult::TimedOut => f.write_str("timed out catching up"),
+        }
+    }
 }
 
 /// Outcome of an AppendEntries at the follower.
@@ -123,6 +170,10 @@ pub enum MessageKind {
     PreVoteReply,
     /// TimeoutNow (leader transfer, dissertation §3.10).
     TimeoutNow,
+    /// JoinCluster (a new server asks to join).
+    JoinCluster,
+    /// JoinCluster reply.
+    JoinClusterReply,
     /// A client's request to a node (simulator only).
     ClientRequest,
     /// A node's answer to the client (simulator only).
@@ -143,6 +194,8 @@ impl MessageKind {
             MessageKind::PreVote => "pre-vote",
             MessageKind::PreVoteReply => "pre-vote-reply",
             MessageKind::TimeoutNow => "timeout-now",
+            MessageKind::JoinCluster => "join-cluster",
+            MessageKind::JoinClusterReply => "join-cluster-reply",
             MessageKind::ClientRequest => "client-request",
             MessageKind::ClientReply => "client-reply",
         }
@@ -161,6 +214,8 @@ impl MessageKind {
             MessageKind::PreVote => "PreVote",
             MessageKind::PreVoteReply => "pre-vote reply",
             MessageKind::TimeoutNow => "TimeoutNow",
+            MessageKind::JoinCluster => "JoinCluster",
+            MessageKind::JoinClusterReply => "join reply",
             MessageKind::ClientRequest => "client request",
             MessageKind::ClientReply => "client reply",
         }
@@ -187,6 +242,8 @@ impl Message {
             MessageBody::PreVote { .. } => MessageKind::PreVote,
             MessageBody::PreVoteReply { .. } => MessageKind::PreVoteReply,
             MessageBody::TimeoutNow => MessageKind::TimeoutNow,
+            MessageBody::JoinCluster => MessageKind::JoinCluster,
+            MessageBody::JoinClusterReply { .. } => MessageKind::JoinClusterReply,
         }
     }
 
@@ -256,6 +313,10 @@ impl Message {
                 if *granted { "granted" } else { "denied" }
             ),
             MessageBody::TimeoutNow => format!("TimeoutNow(term {})", self.term),
+            MessageBody::JoinCluster => format!("JoinCluster(term {})", self.term),
+            MessageBody::JoinClusterReply { result } => {
+                format!("JoinClusterReply(term {}, {result})", self.term)
+            }
         }
     }
 }

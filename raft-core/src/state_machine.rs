@@ -157,7 +157,8 @@ impl StateMachine {
     #[inline(never)]
     fn execute(&mut self, command: &Command) -> ApplyOutput {
         match command {
-            Command::Noop => ApplyOutput::Noop,
+            // Configuration entries change the cluster, not the state machine (§4.1).
+            Command::Noop | Command::Config(_) => ApplyOutput::Noop,
             Command::Add { a, b } => {
                 let sum = a.saturating_add(*b);
                 self.adds_applied += 1;

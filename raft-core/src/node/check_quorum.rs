@@ -39,10 +39,12 @@ impl RaftNode {
         self.config.check_quorum = check_quorum;
     }
 
-    /// The leader whose lease this node honours now, if any (always `None` without
-    /// CheckQuorum). A leader holds its own lease; CheckQuorum ends it by stepping down.
-    pub(super) fn leader_lease(&self) -> Option<NodeId> {
-        if !self.config.check_quorum {
+    /// The leader whose lease makes this node ignore an election started by `candidate` now,
+    /// if any. With CheckQuorum the lease covers every candidate; without it, only candidates
+    /// outside this node's configuration (removed servers, dissertation §4.2.3; see
+    /// `membership.rs`). A leader holds its own lease; CheckQuorum ends it by stepping down.
+    pub(super) fn leader_lease(&self, candidate: NodeId) -> Option<NodeId> {
+        if !self.config.check_quorum && self.membership.is_voter(candidate) {
             return None;
         }
         match self.role {
@@ -76,7 +78,7 @@ impl RaftNode {
             return None;
         };
         let heard: Vec<u64> = self
-            .persistent
+            .membership
             .voters
             .iter()
             .map(|v| {

@@ -54,7 +54,7 @@ impl RaftNode {
             CampaignCause::TimeoutNow { from } => NodeEvent::TimeoutNowReceived { term, from },
         });
         let last = self.persistent.log.last_id();
-        let peers: Vec<NodeId> = self.peers().collect();
+        let peers: Vec<NodeId> = self.voting_peers().collect();
         for peer in peers {
             self.send(
                 peer,
@@ -135,7 +135,7 @@ impl RaftNode {
 
     fn check_election_result(&mut self) {
         if let Role::Candidate { granted, denied } = &self.role
-            && vote_result(&self.persistent.voters, granted, denied) == VoteResult::Won
+            && vote_result(&self.membership.voters, granted, denied) == VoteResult::Won
         {
             let votes = granted.clone();
             self.become_leader(votes);
@@ -161,6 +161,7 @@ impl RaftNode {
                 .saturating_add(self.config.heartbeat_interval_ms),
             last_heard_ms,
             transfer: None,
+            catch_up: None,
         };
         self.leader_id = Some(self.id);
         self.events.push(NodeEvent::BecameLeader { term, votes });

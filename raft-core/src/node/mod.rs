@@ -26,20 +26,23 @@
 
 mod check_quorum;
 mod election;
+mod membership;
 mod pre_vote;
 mod replication;
 mod transfer;
 mod types;
 
+pub use membership::{CatchUp, MAX_CATCH_UP_ROUNDS};
 pub use types::{
-    Counters, NodeEvent, PersistUpdate, PersistentState, ProposeError, Ready, RoleKind,
-    TransferAbandon, TransferError, VoteDenial,
+    ChangeBusy, ChangeError, Counters, NodeEvent, PersistUpdate, PersistentState, ProposeError,
+    Ready, RoleKind, TransferAbandon, TransferError, VoteDenial,
 };
 pub(crate) use types::{Role, Transfer};
 
 use crate::command::Command;
 use crate::config::{Config, ConfigError};
 use crate::log::Log;
+use crate::membership::Membership;
 use crate::message::{Message, MessageBody};
 use crate::progress::Progress;
 use crate::types::{EntryId, LogIndex, NodeId, Term};
@@ -54,6 +57,13 @@ pub struct RaftNode {
     id: NodeId,
     config: Config,
     persistent: PersistentState,
+    /// The configuration in use: the latest in the log, or the starting one (volatile cache,
+    /// recomputed from `persistent` on restart; dissertation §4.1).
+    membership: Membership,
+    /// Index of the entry that set `membership` (0: the starting configuration).
+    membership_index: LogIndex,
+    /// A joining server: the member it sends JoinCluster to (dissertation §4.2.1).
+    join: Option<NodeId>,
     role: Role,
     /// Index of the highest entry known to be committed (Figure 2: commitIndex).
     commit_index: LogIndex,
@@ -77,8 +87,8 @@ pub struct RaftNode {
 }
 
 impl RaftNode {
-    /// Creates a node that has never run, as a follower at time `now_ms` (virtual ms).
-    /// `voters` is the initial cluster membership and must include `id`. `seed` drives this
+    /// Creates a node that has never run, as a follower at time `now_ms` (virtual ms), in a new
+    /// cluster whose initial voters are `voters` (which must include `id`). `seed` drives this
     /// node's randomized election timeouts.
     ///
     /// # Errors
@@ -93,15 +103,55 @@ impl RaftNode {
         let mut set = BTreeSet::new();
         set.extend(voters);
         let voters = set;
+        if voters.is_empty() {
+            return Err(ConfigError::EmptyCluster);
+        }
+        if !voters.contains(&id) {
+            return Err(ConfigError::SelfNotInCluster);
+        }
         Self::restart(id, PersistentState::new(voters), config, seed, now_ms)
+    }
+
+    /// Creates a server that has never run and will join an existing cluster (JoinCluster,
+    /// dissertation §4.2.1): empty log, empty configuration. It asks `contact` (any member) at
+    /// once and again every election timeout until a leader makes it a voter or answers for
+    /// good; until then it never campaigns. Its progress shows in [`RaftNode::membership`]
+    /// (learner, then voter) and in [`NodeEvent::JoinFinished`].
+    ///
+    /// # Errors
+    /// [`ConfigError`] if `config` is invalid, or `contact` is `id`.
+    pub fn join(
+        id: NodeId,
+        contact: NodeId,
+        config: Config,
+        seed: u64,
+        now_ms: u64,
+    ) -> Result<Self, ConfigError> {
+        if contact == id {
+            return Err(ConfigError::SelfNotInCluster);
+        }
+        let mut node = Self::restart(
+            id,
+            PersistentState::new(BTreeSet::new()),
+            config,
+            seed,
+            now_ms,
+        )?;
+        node.join = Some(contact);
+        node.send(contact, MessageBody::JoinCluster);
+        Ok(node)
     }
 
     /// Rebuilds a node after a crash from its persisted state: it starts as a follower with
     /// volatile state reset (commit_index and last_applied 0, no known leader) and learns the
     /// commit index again from the next leader (Figure 2, "Volatile state on all servers").
     ///
+    /// The node uses the latest configuration in its log (dissertation §4.1). It may not be a
+    /// voter in it (a learner, a server that was removed, or one that was joining): such a node
+    /// never campaigns, and a joining one does not resume asking to join.
+    ///
     /// # Errors
-    /// As for [`RaftNode::new`].
+    /// [`ConfigError`] if `config` is invalid.
     pub fn restart(
         id: NodeId,
         persistent: PersistentState,
@@ -110,16 +160,15 @@ impl RaftNode {
         now_ms: u64,
     ) -> Result<Self, ConfigError> {
         config.validate()?;
-        if persistent.voters.is_empty() {
-            return Err(ConfigError::EmptyCluster);
-        }
-        if !persistent.voters.contains(&id) {
-            return Err(ConfigError::SelfNotInCluster);
-        }
+        let (membership_index, membership) = persistent.effective_membership();
+        let membership = membership.clone();
         let mut node = RaftNode {
             id,
             config,
             persistent,
+            membership,
+            membership_index,
+            join: None,
             role: Role::Follower,
             commit_index: LogIndex(0),
             last_applied: LogIndex(0),
@@ -158,6 +207,7 @@ impl RaftNode {
                     return;
                 }
                 self.check_transfer_timeout();
+                self.check_catch_up();
                 if let Role::Leader {
                     heartbeat_deadline_ms,
                     ..
@@ -169,7 +219,11 @@ impl RaftNode {
             }
             Role::Follower | Role::PreCandidate { .. } | Role::Candidate { .. } => {
                 if self.now_ms >= self.election_deadline_ms {
-                    self.election_timeout(false);
+                    if self.membership.is_voter(self.id) {
+                        self.election_timeout(false);
+                    } else {
+                        self.non_voter_timeout();
+                    }
                 }
             }
         }
@@ -183,10 +237,12 @@ impl RaftNode {
         self.now_ms = self.now_ms.max(now_ms);
     }
 
-    /// Forces an election timeout now (a user action in the simulator). A leader ignores it.
-    /// With [`Config::pre_vote`] this starts a PreVote round, exactly as the timer would.
+    /// Forces an election timeout now (a user action in the simulator). A leader ignores it,
+    /// and so does a server that is not a voter in its configuration (a learner, a joining or a
+    /// removed server). With [`Config::pre_vote`] this starts a PreVote round, exactly as the
+    /// timer would.
     pub fn campaign(&mut self) {
-        if !matches!(self.role, Role::Leader { .. }) {
+        if !matches!(self.role, Role::Leader { .. }) && self.membership.is_voter(self.id) {
             self.election_timeout(true);
         }
     }
@@ -221,11 +277,15 @@ impl RaftNode {
             MessageBody::PreVoteReply { granted } => {
                 return self.handle_pre_vote_reply(msg.from, msg.term, granted);
             }
+            MessageBody::JoinCluster => return self.handle_join(msg.from),
+            MessageBody::JoinClusterReply { result } => {
+                return self.handle_join_reply(msg.from, result);
+            }
             MessageBody::RequestVote {
                 leader_transfer: false,
                 ..
             } if msg.term > self.persistent.current_term => {
-                if let Some(leader) = self.leader_lease() {
+                if let Some(leader) = self.leader_lease(msg.from) {
                     self.events.push(NodeEvent::VoteDenied {
                         candidate: msg.from,
                         term: self.persistent.current_term,
@@ -281,7 +341,10 @@ impl RaftNode {
             }
             MessageBody::TimeoutNow => self.handle_timeout_now(msg.from),
             // Handled above, before terms were reconciled.
-            MessageBody::PreVote { .. } | MessageBody::PreVoteReply { .. } => {}
+            MessageBody::PreVote { .. }
+            | MessageBody::PreVoteReply { .. }
+            | MessageBody::JoinCluster
+            | MessageBody::JoinClusterReply { .. } => {}
         }
     }
 
@@ -407,9 +470,9 @@ impl RaftNode {
     pub fn log(&self) -> &Log {
         &self.persistent.log
     }
-    /// Voting members.
+    /// Voting members of the configuration in use ([`RaftNode::membership`]).
     pub fn voters(&self) -> &BTreeSet<NodeId> {
-        &self.persistent.voters
+        &self.membership.voters
     }
     /// Figure 2: commitIndex (0 after a restart until a leader says otherwise).
     pub fn commit_index(&self) -> LogIndex {
@@ -501,9 +564,17 @@ impl RaftNode {
 
     // ----- shared internals -----
 
+    /// Every other member of the configuration in use, voters and learners: the servers a
+    /// leader replicates to.
     fn peers(&self) -> impl Iterator<Item = NodeId> + '_ {
         let me = self.id;
-        self.persistent
+        self.membership.members().filter(move |&p| p != me)
+    }
+
+    /// Every other voter: the servers a candidate asks for votes.
+    fn voting_peers(&self) -> impl Iterator<Item = NodeId> + '_ {
+        let me = self.id;
+        self.membership
             .voters
             .iter()
             .copied()
@@ -569,9 +640,11 @@ impl RaftNode {
 
     fn advance_commit(&mut self, to: LogIndex) {
         if to > self.commit_index {
+            let from = self.commit_index.next();
             self.commit_index = to;
             self.events
                 .push(NodeEvent::CommitAdvanced { commit_index: to });
+            self.on_configs_committed(from);
         }
     }
 
@@ -605,7 +678,9 @@ impl RaftNode {
             | MessageBody::AppendEntriesReply { .. }
             | MessageBody::TimeoutNow
             | MessageBody::PreVote { .. }
-            | MessageBody::PreVoteReply { .. } => {}
+            | MessageBody::PreVoteReply { .. }
+            | MessageBody::JoinCluster
+            | MessageBody::JoinClusterReply { .. } => {}
         }
     }
 }

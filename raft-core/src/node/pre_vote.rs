@@ -40,7 +40,7 @@ impl RaftNode {
         self.reset_election_timer();
         self.events.push(NodeEvent::PreVoteStarted { term, forced });
         let last = self.persistent.log.last_id();
-        let peers: Vec<NodeId> = self.peers().collect();
+        let peers: Vec<NodeId> = self.voting_peers().collect();
         for peer in peers {
             self.send_with_term(
                 peer,
@@ -73,7 +73,7 @@ impl RaftNode {
             return;
         }
         if term > current
-            && let Some(leader) = self.leader_lease()
+            && let Some(leader) = self.leader_lease(candidate)
         {
             // Like a RequestVote inside the lease: ignored, no reply (etcd-raft).
             self.events.push(NodeEvent::PreVoteDenied {
@@ -129,7 +129,7 @@ impl RaftNode {
 
     fn check_pre_vote_result(&mut self) {
         if let Role::PreCandidate { granted, denied } = &self.role
-            && vote_result(&self.persistent.voters, granted, denied) == VoteResult::Won
+            && vote_result(&self.membership.voters, granted, denied) == VoteResult::Won
         {
             let votes = granted.clone();
             self.start_election(CampaignCause::PreVoteWon { votes });

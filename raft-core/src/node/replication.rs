@@ -17,7 +17,12 @@ impl RaftNode {
             .log
             .append_new(self.persistent.current_term, command.clone());
         self.mark_log_dirty(id.index);
+        let is_config = matches!(command, Command::Config(_));
         self.events.push(NodeEvent::Appended { entry: id, command });
+        if is_config {
+            // A configuration takes effect as soon as it is in the log (dissertation §4.1).
+            self.refresh_membership(id.index);
+        }
         let peers: Vec<NodeId> = self.peers().collect();
         for peer in peers {
             self.send_append(peer, false);
@@ -146,6 +151,7 @@ impl RaftNode {
                     self.events.push(NodeEvent::Truncated { from_index: from });
                 }
                 self.mark_log_dirty(from);
+                self.refresh_membership(from);
             }
             // The deliberate bug: also throw away acknowledged entries that follow the
             // message's (but never committed ones: a node does not un-commit).
@@ -158,6 +164,7 @@ impl RaftNode {
                 self.persistent.log.replace_suffix(cut, &[]);
                 self.events.push(NodeEvent::Truncated { from_index: cut });
                 self.mark_log_dirty(cut);
+                self.refresh_membership(cut);
             }
             let match_index = LogIndex(prev.index.0 + entries.len() as u64);
             let verified = if self.config.bug == Some(ProtocolBug::FollowerCommitPastVerified) {
@@ -208,12 +215,16 @@ impl RaftNode {
                 let grew = p.on_success(match_index);
                 let more = p.next_index <= last_index;
                 if grew {
+                    self.note_catch_up_progress(peer);
                     self.maybe_commit();
                 }
                 if more {
                     self.send_append(peer, false);
                 }
                 self.maybe_send_timeout_now(peer);
+                if grew {
+                    self.check_catch_up();
+                }
             }
             AppendResult::Conflict { rejected_index, .. } => {
                 let next = new_next.unwrap_or(rejected_index);
@@ -233,7 +244,7 @@ impl RaftNode {
         };
         let last_index = self.persistent.log.last_index();
         let matches: Vec<LogIndex> = self
-            .persistent
+            .membership
             .voters
             .iter()
             .map(|v| {

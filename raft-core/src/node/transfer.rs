@@ -34,7 +34,7 @@ impl RaftNode {
         if target == self.id {
             return Err(TransferError::TargetIsSelf);
         }
-        if !self.persistent.voters.contains(&target) {
+        if !self.membership.is_voter(target) {
             return Err(TransferError::UnknownTarget(target));
         }
         let term = self.persistent.current_term;

@@ -2,7 +2,9 @@
 
 use crate::command::{Command, CommandError};
 use crate::log::{Entry, Log};
-use crate::message::Message;
+use crate::membership::Membership;
+use crate::membership::MembershipError;
+use crate::message::{JoinResult, Message};
 use crate::progress::Progress;
 use crate::types::{EntryId, LogIndex, NodeId, Term};
 use serde::{Deserialize, Serialize};
@@ -11,8 +13,9 @@ use std::fmt;
 
 /// The state a server must keep on stable storage, updated before it responds to RPCs
 /// (Figure 2, "Persistent state on all servers": currentTerm, votedFor, log[]), plus the
-/// cluster configuration, which the dissertation (§4.1) keeps in the log and therefore on
-/// stable storage as well. A simulated crash keeps exactly this value and loses the rest.
+/// cluster configuration the log starts from. Later configurations are log entries
+/// ([`crate::Command::Config`], dissertation §4.1), so they are on stable storage with the log.
+/// A simulated crash keeps exactly this value and loses the rest.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersistentState {
     /// Latest term the server has seen (Figure 2: currentTerm).
@@ -21,19 +24,35 @@ pub struct PersistentState {
     pub voted_for: Option<NodeId>,
     /// The log (Figure 2: log[]).
     pub log: Log,
-    /// Voting members of the cluster (dissertation §4.1), including this server.
-    pub voters: BTreeSet<NodeId>,
+    /// The configuration in effect before the first entry of `log`: the bootstrap
+    /// configuration of a new cluster, or empty for a server that joins one. A configuration
+    /// entry in the log overrides it (dissertation §4.1: the latest one in the log is used,
+    /// committed or not).
+    pub membership: Membership,
 }
 
 impl PersistentState {
-    /// Fresh state for a server that has never run: term 0, no vote, empty log.
+    /// Fresh state for a server that has never run: term 0, no vote, empty log, and `voters`
+    /// as its configuration (empty for a server that will join an existing cluster).
     pub fn new(voters: BTreeSet<NodeId>) -> Self {
         PersistentState {
             current_term: Term(0),
             voted_for: None,
             log: Log::new(),
-            voters,
+            membership: Membership {
+                voters,
+                learners: BTreeSet::new(),
+            },
         }
+    }
+
+    /// The configuration this state puts in effect: the last configuration entry of the log,
+    /// or [`PersistentState::membership`] if the log has none (dissertation §4.1), with the
+    /// index of the entry that set it (0 for the starting one).
+    pub fn effective_membership(&self) -> (LogIndex, &Membership) {
+        self.log
+            .last_config_before(self.log.last_index().next())
+            .unwrap_or((LogIndex(0), &self.membership))
     }
 
     /// Applies a [`PersistUpdate`] taken from [`Ready::persist`]: this is the "write to stable
@@ -144,6 +163,9 @@ pub(crate) enum Role {
         /// A leadership transfer in progress (dissertation §3.10).
         #[serde(default)]
         transfer: Option<Transfer>,
+        /// The learner being caught up before it becomes a voter (dissertation §4.2.1).
+        #[serde(default)]
+        catch_up: Option<super::membership::CatchUp>,
     },
 }
 
@@ -311,6 +333,57 @@ pub enum NodeEvent {
         /// The new commit index.
         commit_index: LogIndex,
     },
+    /// The configuration this node uses changed (dissertation §4.1): a configuration entry was
+    /// appended (by this leader, or from the leader's AppendEntries), or a truncation removed
+    /// the one in use and the previous one is back (`reverted`).
+    ConfigChanged {
+        /// Index of the entry that holds it (0: the starting configuration).
+        index: LogIndex,
+        /// The configuration now in use.
+        membership: Membership,
+        /// True if a truncation brought back an older configuration.
+        reverted: bool,
+        /// True on the leader that appended the entry.
+        leader: bool,
+    },
+    /// On the leader: a learner finished a catch-up round (dissertation §4.2.1).
+    CatchUpRound {
+        /// The learner.
+        node: NodeId,
+        /// The round, from 1.
+        round: u32,
+        /// The leader's last index when the round started, which the learner now has.
+        index: LogIndex,
+        /// How long the round took (virtual ms).
+        took_ms: u64,
+    },
+    /// On the leader: a learner did not catch up (too many rounds, or no progress for two
+    /// maximum election timeouts); the leader removes it and answers its JoinCluster with
+    /// "timed out".
+    CatchUpAborted {
+        /// The learner.
+        node: NodeId,
+        /// Rounds tried.
+        rounds: u32,
+    },
+    /// On the leader: a configuration that makes `node` a voter is committed.
+    MemberJoined {
+        /// The new voter.
+        node: NodeId,
+    },
+    /// On the leader: a configuration without `node` is committed (the leader itself steps
+    /// down right after this if it is the one removed).
+    MemberRemoved {
+        /// The removed server.
+        node: NodeId,
+    },
+    /// On a joining server: its JoinCluster got a final answer.
+    JoinFinished {
+        /// The member that answered.
+        from: NodeId,
+        /// The answer: joined, already a member, or timed out.
+        result: JoinResult,
+    },
 }
 
 /// Why a proposal was refused.
@@ -381,6 +454,64 @@ impl fmt::Display for TransferError {
 }
 
 impl std::error::Error for TransferError {}
+
+/// Why a leader cannot start a membership change right now (dissertation §4.1); retry later.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChangeBusy {
+    /// The configuration entry at this index is not committed yet: one change at a time.
+    Uncommitted(LogIndex),
+    /// This leader has not committed an entry of its own term yet (its no-op): the 2015
+    /// single-server-change fix.
+    NoCommitInTerm,
+    /// A learner is being caught up to become a voter.
+    CatchingUp(NodeId),
+}
+
+impl fmt::Display for ChangeBusy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ChangeBusy::Uncommitted(i) => write!(
+                f,
+                "the configuration change at index {i} is not committed yet (one change at a time)"
+            ),
+            ChangeBusy::NoCommitInTerm => {
+                f.write_str("the new leader has not committed an entry of its own term yet")
+            }
+            ChangeBusy::CatchingUp(n) => write!(f, "Node {n} is still catching up to join"),
+        }
+    }
+}
+
+/// Why a membership change was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChangeError {
+    /// Only the leader changes the configuration.
+    NotLeader {
+        /// The current leader as far as this node knows.
+        leader_hint: Option<NodeId>,
+    },
+    /// Another change is in progress; retry later.
+    Busy(ChangeBusy),
+    /// The change is impossible from the current configuration.
+    Invalid(MembershipError),
+}
+
+impl fmt::Display for ChangeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ChangeError::NotLeader {
+                leader_hint: Some(l),
+            } => write!(f, "not the leader; try Node {l}"),
+            ChangeError::NotLeader { leader_hint: None } => {
+                f.write_str("not the leader; no leader known")
+            }
+            ChangeError::Busy(b) => write!(f, "busy: {b}"),
+            ChangeError::Invalid(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for ChangeError {}
 
 /// Counters kept for the visualization (the seed's per-node statistics).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -52,18 +52,32 @@ impl Simulation {
         id
     }
 
+    /// A uniformly random node of the simulation (members or not: a client does not know the
+    /// configuration, and a non-member answers with a leader hint).
     fn random_node(&mut self) -> NodeId {
-        let n = self.config.node_count;
-        NodeId(self.rng.random_range(1..=n))
+        // Drawn as a u64 (not a usize) so native and wasm32 draw the same numbers.
+        let n = self.nodes.len() as u64;
+        let pick = self.rng.random_range(0..n.max(1));
+        self.nodes
+            .keys()
+            .nth(pick as usize)
+            .copied()
+            .unwrap_or(NodeId(1))
     }
 
     /// A uniformly random node other than `except` (any node if there is only one).
     fn random_node_except(&mut self, except: Option<NodeId>) -> NodeId {
-        let n = self.config.node_count;
-        match except {
-            Some(x) if n > 1 && (1..=n).contains(&x.0) => {
-                let pick = self.rng.random_range(1..n);
-                NodeId(if pick >= x.0 { pick + 1 } else { pick })
+        let n = self.nodes.len() as u64;
+        let position = except.and_then(|x| self.nodes.keys().position(|&k| k == x));
+        match position {
+            Some(p) if n > 1 => {
+                let pick = self.rng.random_range(0..n - 1);
+                let pick = if pick >= p as u64 { pick + 1 } else { pick };
+                self.nodes
+                    .keys()
+                    .nth(pick as usize)
+                    .copied()
+                    .unwrap_or(NodeId(1))
             }
             _ => self.random_node(),
         }

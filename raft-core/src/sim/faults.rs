@@ -68,7 +68,7 @@ impl Simulation {
         Ok(())
     }
 
-    fn trace_now(&mut self, kind: TraceKind) {
+    pub(super) fn trace_now(&mut self, kind: TraceKind) {
         self.trace.push(TraceEvent {
             time_ms: self.now_ms,
             kind,

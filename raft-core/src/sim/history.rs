@@ -108,7 +108,7 @@ impl RegisterModel {
                 Err(e) => (register, ApplyOutput::Failed(e)),
             },
             Command::Session { op, .. } => RegisterModel::apply(register, op),
-            Command::Noop => (register, ApplyOutput::Noop),
+            Command::Noop | Command::Config(_) => (register, ApplyOutput::Noop),
         }
     }
 }

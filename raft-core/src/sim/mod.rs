@@ -15,6 +15,7 @@ mod client_flow;
 mod faults;
 pub mod history;
 pub mod link;
+mod members;
 pub mod network;
 mod settings;
 pub mod trace;
@@ -25,10 +26,11 @@ pub use history::{
     DEFAULT_CHECK_STEPS, History, HistoryOp, Linearizability, Outcome, RegisterModel,
 };
 pub use link::{LinkSettings, LinkState, Ratio};
+pub use members::MemberKind;
 pub use network::{
     ClientReply, DroppedMessage, Endpoint, Envelope, MessageId, Network, Payload, RequestId,
 };
-pub use settings::{DriverBug, MAX_CLIENTS, MAX_NODES, SimConfig, SimError};
+pub use settings::{DriverBug, MAX_CLIENTS, MAX_NODE_ID, MAX_NODES, SimConfig, SimError};
 pub use trace::{DropReason, Level, Trace, TraceEvent, TraceKind, format_timestamp};
 
 use crate::command::{ApplyOutput, ClientId, Command, CommandError, StateMachine};
@@ -114,6 +116,14 @@ pub enum Action {
     /// Ask the current leader to hand leadership to this node (dissertation §3.10: it brings
     /// the target up to date, then sends TimeoutNow).
     TransferLeadership(NodeId),
+    /// Start a new node with this id and an empty log: it sends JoinCluster to a member, joins
+    /// as a learner, catches up and becomes a voter (dissertation §4.2.1).
+    AddNode(NodeId),
+    /// Ask the leader to remove this node from the cluster (a voter, a learner, a crashed node
+    /// or the leader itself; dissertation §4.1, §4.2.2).
+    RemoveNode(NodeId),
+    /// Delete a node that has left the cluster from the simulation (and from the view).
+    DismissNode(NodeId),
     /// Turn the liveness guards on or off on every node, now and after restarts: PreVote
     /// (dissertation §9.6) and CheckQuorum with its leader lease (§6.2, §4.2.3).
     SetGuards {
@@ -418,7 +428,11 @@ impl Simulation {
     /// - [`SimError::UnknownMessage`], [`SimError::NotANodeMessage`] for message actions;
     /// - [`SimError::UnknownClient`] for a client id outside 1..=`ClientConfig::clients`;
     /// - [`SimError::NoLeader`], [`SimError::Transfer`], and [`SimError::NodeDown`] /
-    ///   [`SimError::NodePaused`] for the leader or the target, for a leadership transfer.
+    ///   [`SimError::NodePaused`] for the leader or the target, for a leadership transfer;
+    /// - for membership: [`SimError::NodeExists`], [`SimError::InvalidNodeId`],
+    ///   [`SimError::TooManyVoters`] (add), [`SimError::NoLeader`], [`SimError::Change`]
+    ///   (remove; e.g. the last voter, or another change pending), [`SimError::NotRemoved`]
+    ///   (dismiss).
     pub fn apply(&mut self, action: Action) -> Result<ActionOutcome, SimError> {
         match action {
             Action::Crash(id) => self.crash(id).map(done),
@@ -468,6 +482,9 @@ impl Simulation {
                 self.set_guards(pre_vote, check_quorum);
                 Ok(ActionOutcome::Done)
             }
+            Action::AddNode(id) => self.add_node(id).map(done),
+            Action::RemoveNode(id) => self.remove_node(id).map(done),
+            Action::DismissNode(id) => self.dismiss_node(id).map(done),
         }
     }
 

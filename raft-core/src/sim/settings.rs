@@ -5,13 +5,18 @@ use super::link::{LinkSettings, Ratio};
 use super::network::MessageId;
 use crate::command::ClientId;
 use crate::config::{Config, ConfigError};
-use crate::node::TransferError;
+use crate::node::{ChangeError, TransferError};
 use crate::types::NodeId;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Largest cluster the simulator builds.
+/// Largest cluster the simulator builds, and the most voters membership changes can grow it
+/// to.
 pub const MAX_NODES: u64 = 9;
+
+/// Highest node id: nodes added later take ids up to this (removed ones keep theirs until
+/// dismissed).
+pub const MAX_NODE_ID: u64 = 32;
 
 /// Most clients a simulation has ([`super::ClientConfig::clients`]).
 pub const MAX_CLIENTS: u64 = 8;
@@ -160,6 +165,16 @@ pub enum SimError {
     PartitionNeedsTwoGroups,
     /// The leader refused the transfer.
     Transfer(TransferError),
+    /// A node with this id exists already (ids are never reused while a node keeps one).
+    NodeExists(NodeId),
+    /// Node ids run from 1 to [`MAX_NODE_ID`].
+    InvalidNodeId(NodeId),
+    /// The configuration already has [`MAX_NODES`] voters (or a learner about to make it so).
+    TooManyVoters,
+    /// The leader refused the membership change (not possible, or another one is pending).
+    Change(ChangeError),
+    /// Only a node that has left the cluster can be dismissed from the view.
+    NotRemoved(NodeId),
 }
 
 impl fmt::Display for SimError {
@@ -208,7 +223,26 @@ impl fmt::Display for SimError {
                 f,
                 "a partition needs nodes on both sides: leave at least one node out of the group"
             ),
-            SimError::NoLeader => write!(f, "there is no leader right now to hand leadership over"),
+            SimError::NoLeader => write!(
+                f,
+                "there is no leader right now (only a leader hands leadership over or changes the membership)"
+            ),
+            SimError::NodeExists(n) => write!(f, "Node {n} already exists"),
+            SimError::InvalidNodeId(n) => {
+                write!(
+                    f,
+                    "Node {n} is not a valid id: ids run from 1 to {MAX_NODE_ID}"
+                )
+            }
+            SimError::TooManyVoters => write!(
+                f,
+                "the cluster already has {MAX_NODES} voters (or one catching up to make it so)"
+            ),
+            SimError::Change(e) => write!(f, "the leader refused the membership change: {e}"),
+            SimError::NotRemoved(n) => write!(
+                f,
+                "Node {n} is still a member (remove it from the cluster first)"
+            ),
             SimError::Transfer(e) => write!(f, "the leader refused the transfer: {e}"),
             SimError::NotANodeMessage(id) => write!(
                 f,

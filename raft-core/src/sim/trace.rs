@@ -172,6 +172,18 @@ pub enum TraceKind {
         /// CheckQuorum on.
         check_quorum: bool,
     },
+    /// A new node started with an empty log and asked `contact` to let it join.
+    NodeAdded {
+        /// The new node.
+        node: NodeId,
+        /// The member it sends JoinCluster to first.
+        contact: NodeId,
+    },
+    /// A node that had left the cluster was deleted from the simulation.
+    NodeDismissed {
+        /// The node.
+        node: NodeId,
+    },
     /// The network's default link settings changed.
     NetworkChanged {
         /// The new defaults.
@@ -327,7 +339,7 @@ impl TraceEvent {
                 ApplyOutput::Stale { client, seq } => format!(
                     "Node {node} applied entry {index}: {command} is a late copy (client {client} settled #{seq}): ignored"
                 ),
-                ApplyOutput::Noop => format!("Node {node} applied entry {index}: no-op"),
+                ApplyOutput::Noop => format!("Node {node} applied entry {index}: {command}"),
             },
             TraceKind::Crashed {
                 node,
@@ -378,6 +390,12 @@ impl TraceEvent {
                 to,
                 settings: None,
             } => format!("Link from Node {from} to Node {to} back to the network defaults"),
+            TraceKind::NodeAdded { node, contact } => format!(
+                "Node {node} started with an empty log and asks Node {contact} to join the cluster"
+            ),
+            TraceKind::NodeDismissed { node } => {
+                format!("Node {node} was shut down and dismissed")
+            }
             TraceKind::GuardsChanged {
                 pre_vote,
                 check_quorum,
@@ -548,6 +566,43 @@ fn node_event_text(node: NodeId, event: &NodeEvent) -> String {
         }
         NodeEvent::CommitAdvanced { commit_index } => {
             format!("Node {node} committed entries up to index {commit_index}")
+        }
+        NodeEvent::ConfigChanged {
+            index,
+            membership,
+            reverted,
+            leader,
+        } => {
+            if *leader {
+                format!("Leader {node} updated cluster configuration: {membership}")
+            } else if *reverted {
+                format!(
+                    "Node {node} went back to cluster configuration {membership} (entry {index}): the newer one was deleted"
+                )
+            } else {
+                format!("Node {node} now uses cluster configuration {membership} (entry {index})")
+            }
+        }
+        NodeEvent::CatchUpRound {
+            node: learner,
+            round,
+            index,
+            took_ms,
+        } => format!(
+            "Leader {node}: Node {learner} caught up to index {index} in round {round} ({took_ms} ms)"
+        ),
+        NodeEvent::CatchUpAborted {
+            node: learner,
+            rounds,
+        } => format!(
+            "Leader {node} gave up on Node {learner} after {rounds} catch-up round(s): join timed out"
+        ),
+        NodeEvent::MemberJoined { node: joined } => format!("Node {joined} joined the cluster"),
+        NodeEvent::MemberRemoved { node: left } => {
+            format!("Node {left} was removed from the cluster")
+        }
+        NodeEvent::JoinFinished { from, result } => {
+            format!("Node {node} got an answer to JoinCluster from Node {from}: {result}")
         }
     }
 }
