@@ -49,10 +49,10 @@ pub use command::{ApplyOutput, ClientId, Command, CommandError, RegisterOp, Stat
 pub use config::{Config, ConfigError, ProtocolBug};
 pub use log::{Entry, Log};
 pub use membership::{Membership, MembershipChange, MembershipError};
-pub use message::{AppendResult, Message, MessageBody, MessageKind};
+pub use message::{AppendResult, JoinResult, Message, MessageBody, MessageKind};
 pub use node::{
-    Counters, NodeEvent, PersistUpdate, PersistentState, ProposeError, RaftNode, Ready, RoleKind,
-    TransferAbandon, TransferError, VoteDenial,
+    CatchUp, ChangeBusy, ChangeError, Counters, NodeEvent, PersistUpdate, PersistentState,
+    ProposeError, RaftNode, Ready, RoleKind, TransferAbandon, TransferError, VoteDenial,
 };
 pub use progress::{Progress, ProgressState};
 pub use types::{EntryId, LogIndex, NodeId, Term};

@@ -17,9 +17,11 @@
 //!   election, §8): without that second rule a change appended by an earlier leader that this
 //!   one never saw can win an election with another majority and overwrite a committed
 //!   configuration (Ongaro's 2015 raft-dev report; [`crate::ProtocolBug::ConfigChangeBeforeOwnTermCommit`]).
-//! - **Learners** receive AppendEntries but count toward no majority and never campaign; a
-//!   leader starts catching up any learner in its configuration on its own, so a join survives a
-//!   change of leader.
+//! - **Learners** receive AppendEntries but count toward no majority and never campaign. A
+//!   leader catches up every learner of its configuration, one at a time, whether or not the
+//!   learner asked it (a join survives a change of leader and a restart of the joiner). A
+//!   joining server that hears from a leader other than the one it asked sends JoinCluster to
+//!   that leader, so its answer comes from the leader that promotes it.
 //! - **Removal.** The leader appends the configuration without the server. A leader that removes
 //!   itself keeps leading, without counting its own log toward commitment, until that entry
 //!   commits; then it steps down and, no longer a voter, never campaigns again.
@@ -199,8 +201,14 @@ impl RaftNode {
             return;
         };
         let Some(c) = *catch_up else {
+            // A learner nobody is catching up (its leader changed, or it restarted and forgot
+            // it was joining): resume once this leader may change the configuration. The
+            // own-term rule is checked even under the deliberate bug, which concerns only the
+            // changes a client asks for.
             if let Some(&learner) = self.membership.learners.iter().next()
                 && self.change_allowed().is_ok()
+                && self.persistent.log.term_at(self.commit_index)
+                    == Some(self.persistent.current_term)
             {
                 self.start_catch_up(learner);
             }
@@ -281,6 +289,15 @@ impl RaftNode {
         );
     }
 
+    /// On a joining server that heard from `leader`: if that is not the server it asked, it
+    /// asks the leader instead (a new leader resumes its catch-up).
+    pub(super) fn joiner_heard_from(&mut self, leader: NodeId) {
+        if self.join.is_some_and(|t| t != leader) {
+            self.join = Some(leader);
+            self.send(leader, MessageBody::JoinCluster);
+        }
+    }
+
     /// JoinCluster reply, on a joining server.
     pub(super) fn handle_join_reply(&mut self, from: NodeId, result: JoinResult) {
         if self.join.is_none() {
@@ -335,9 +352,6 @@ impl RaftNode {
         let reverted = index < self.membership_index;
         self.membership = membership.clone();
         self.membership_index = index;
-        if self.membership.is_voter(self.id) {
-            self.join = None;
-        }
         self.sync_leader_peers();
         self.events.push(NodeEvent::ConfigChanged {
             index,
@@ -347,8 +361,11 @@ impl RaftNode {
         });
     }
 
-    /// On a leader, makes the progress and CheckQuorum maps cover exactly the members of the
-    /// configuration (a new member starts probing at the end of the log).
+    /// On a leader, adds progress (and CheckQuorum) entries for new members of the
+    /// configuration; a new member starts probing at the end of the log. Servers that left keep
+    /// theirs, and keep receiving the log, until the configuration without them commits, so a
+    /// removed server normally learns of its removal and stays quiet; a truncation that brings
+    /// an older configuration back prunes the rest ([`RaftNode::prune_leader_peers`]).
     fn sync_leader_peers(&mut self) {
         let me = self.id;
         let last = self.persistent.log.last_index();
@@ -361,11 +378,25 @@ impl RaftNode {
         else {
             return;
         };
-        progress.retain(|p, _| self.membership.contains(*p));
-        last_heard_ms.retain(|p, _| self.membership.contains(*p));
         for peer in self.membership.members().filter(|&p| p != me) {
             progress.entry(peer).or_insert_with(|| Progress::new(last));
             last_heard_ms.entry(peer).or_insert(now);
+        }
+    }
+
+    /// On a leader with a committed configuration, stops replicating to servers outside it.
+    fn prune_leader_peers(&mut self) {
+        if self.membership_index > self.commit_index {
+            return;
+        }
+        if let Role::Leader {
+            progress,
+            last_heard_ms,
+            ..
+        } = &mut self.role
+        {
+            progress.retain(|p, _| self.membership.contains(*p));
+            last_heard_ms.retain(|p, _| self.membership.contains(*p));
         }
     }
 
@@ -373,6 +404,17 @@ impl RaftNode {
     /// and who left (answering the joiner), and steps down if this leader is no longer a voter
     /// (dissertation §4.2.2).
     pub(super) fn on_configs_committed(&mut self, from: LogIndex) {
+        if let Some(contact) = self.join
+            && self.membership.is_voter(self.id)
+            && self.membership_index <= self.commit_index
+        {
+            // A joiner that sees its own promotion committed needs no answer any more.
+            self.join = None;
+            self.events.push(NodeEvent::JoinFinished {
+                from: self.leader_id.unwrap_or(contact),
+                result: JoinResult::Joined,
+            });
+        }
         if !matches!(self.role, Role::Leader { .. }) || self.membership_index < from {
             return;
         }
@@ -404,6 +446,7 @@ impl RaftNode {
         for node in left {
             self.events.push(NodeEvent::MemberRemoved { node });
         }
+        self.prune_leader_peers();
         if !self.membership.is_voter(self.id) && self.membership_index <= self.commit_index {
             let term = self.persistent.current_term;
             self.become_follower(term, None, None);

@@ -23,13 +23,21 @@ impl RaftNode {
             // A configuration takes effect as soon as it is in the log (dissertation §4.1).
             self.refresh_membership(id.index);
         }
-        let peers: Vec<NodeId> = self.peers().collect();
-        for peer in peers {
+        for peer in self.replication_targets() {
             self.send_append(peer, false);
         }
         // In a single-node cluster the leader alone is a majority.
         self.maybe_commit();
         id
+    }
+
+    /// On a leader, every server it replicates to: the other members of its configuration,
+    /// and servers being removed until that change commits.
+    fn replication_targets(&self) -> Vec<NodeId> {
+        match &self.role {
+            Role::Leader { progress, .. } => progress.keys().copied().collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// A heartbeat round (§5.2): AppendEntries to every follower, carrying any entries it still
@@ -50,8 +58,7 @@ impl RaftNode {
             }
         }
         self.counters.heartbeats_sent += 1;
-        let peers: Vec<NodeId> = self.peers().collect();
-        for peer in peers {
+        for peer in self.replication_targets() {
             self.send_append(peer, true);
         }
     }
@@ -121,6 +128,7 @@ impl RaftNode {
                 self.leader_id = Some(leader);
             }
         }
+        self.joiner_heard_from(leader);
         self.reset_election_timer();
         self.leader_contact_ms = self.now_ms;
 

@@ -99,8 +99,16 @@ impl Simulation {
         if self.nodes.contains_key(&id) {
             return Err(SimError::NodeExists(id));
         }
+        if self.retired.contains(&id) {
+            return Err(SimError::IdRetired(id));
+        }
+        let joining = self
+            .nodes
+            .keys()
+            .filter(|&&n| self.member_kind(n) == Some(MemberKind::Joining))
+            .count();
         let c = self.cluster_membership();
-        if (c.voters.len() + c.learners.len()) as u64 >= MAX_NODES {
+        if (c.voters.len() + c.learners.len() + joining) as u64 >= MAX_NODES {
             return Err(SimError::TooManyVoters);
         }
         // "Any member": one of the voters, chosen with the run's RNG (drawn as a u64 so that
@@ -133,7 +141,9 @@ impl Simulation {
     }
 
     pub(super) fn remove_node(&mut self, id: NodeId) -> Result<(), SimError> {
-        if !self.nodes.contains_key(&id) {
+        // A dismissed node can still be in a configuration (dismissed while no leader spoke
+        // for the cluster): it can be removed by id.
+        if !self.nodes.contains_key(&id) && !self.cluster_membership().contains(id) {
             return Err(SimError::UnknownNode(id));
         }
         let leader = self.leader().ok_or(SimError::NoLeader)?;
@@ -156,6 +166,7 @@ impl Simulation {
             Some(_) => return Err(SimError::NotRemoved(id)),
         }
         self.nodes.remove(&id);
+        self.retired.insert(id);
         self.pending.remove(&id);
         self.held.remove(&id);
         self.trace_now(TraceKind::NodeDismissed { node: id });

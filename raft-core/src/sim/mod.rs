@@ -269,6 +269,9 @@ pub struct Simulation {
     recent_drops: VecDeque<DroppedMessage>,
     trace: Trace,
     events_processed: u64,
+    /// Ids of dismissed nodes, never given out again.
+    #[serde(default)]
+    retired: BTreeSet<NodeId>,
 }
 
 /// SplitMix64's output function: turns related inputs (seed, stream) into unrelated seeds.
@@ -345,6 +348,7 @@ impl Simulation {
             recent_drops: VecDeque::new(),
             trace: Trace::default(),
             events_processed: 0,
+            retired: BTreeSet::new(),
         })
     }
 
@@ -430,7 +434,7 @@ impl Simulation {
     /// - [`SimError::NoLeader`], [`SimError::Transfer`], and [`SimError::NodeDown`] /
     ///   [`SimError::NodePaused`] for the leader or the target, for a leadership transfer;
     /// - for membership: [`SimError::NodeExists`], [`SimError::InvalidNodeId`],
-    ///   [`SimError::TooManyVoters`] (add), [`SimError::NoLeader`], [`SimError::Change`]
+    ///   [`SimError::IdRetired`], [`SimError::TooManyVoters`] (add), [`SimError::NoLeader`], [`SimError::Change`]
     ///   (remove; e.g. the last voter, or another change pending), [`SimError::NotRemoved`]
     ///   (dismiss).
     pub fn apply(&mut self, action: Action) -> Result<ActionOutcome, SimError> {

@@ -169,12 +169,16 @@ pub enum SimError {
     NodeExists(NodeId),
     /// Node ids run from 1 to [`MAX_NODE_ID`].
     InvalidNodeId(NodeId),
-    /// The configuration already has [`MAX_NODES`] voters (or a learner about to make it so).
+    /// The configuration already has [`MAX_NODES`] voters, counting learners and nodes asking
+    /// to join (each about to become one).
     TooManyVoters,
     /// The leader refused the membership change (not possible, or another one is pending).
     Change(ChangeError),
     /// Only a node that has left the cluster can be dismissed from the view.
     NotRemoved(NodeId),
+    /// A node with this id existed before and was dismissed: ids are never reused, so that
+    /// old configurations, votes and messages that name it cannot be mistaken for a new node.
+    IdRetired(NodeId),
 }
 
 impl fmt::Display for SimError {
@@ -239,6 +243,10 @@ impl fmt::Display for SimError {
                 "the cluster already has {MAX_NODES} voters (or one catching up to make it so)"
             ),
             SimError::Change(e) => write!(f, "the leader refused the membership change: {e}"),
+            SimError::IdRetired(n) => write!(
+                f,
+                "Node {n} was dismissed before: ids are never reused, pick another one"
+            ),
             SimError::NotRemoved(n) => write!(
                 f,
                 "Node {n} is still a member (remove it from the cluster first)"
