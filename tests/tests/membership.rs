@@ -907,3 +907,36 @@ fn membership_display_and_config_entries_in_the_trace() {
         "clients cannot propose configurations"
     );
 }
+
+/// §4.1: a server uses the latest configuration in its log even uncommitted, and goes back to
+/// the previous one when a new leader's log overwrites the entry.
+#[test]
+fn a_truncated_configuration_entry_reverts_the_configuration() {
+    let mut c = Cluster::new(false, &[1, 2, 3, 4, 5]);
+    c.node(1).campaign();
+    c.deliver(|_, _| true).unwrap();
+    assert_eq!(c.node(1).role(), RoleKind::Leader);
+    // S1 removes S5; the entry reaches only S2, which uses it at once.
+    c.node(1).remove_node(id(5)).unwrap();
+    c.deliver(|a, b| matches!((a, b), (1, 2) | (2, 1))).unwrap();
+    let smaller = ids(&[1, 2, 3, 4]);
+    assert_eq!(c.node(2).voters(), &smaller);
+    assert!(c.node(2).membership_index() > c.node(2).commit_index());
+    c.crash(1);
+    // S3 wins term 2 with S4 and S5 and overwrites S2's entry.
+    c.queue.clear();
+    c.node(3).campaign();
+    c.deliver(|a, b| a != 2 && b != 2).unwrap();
+    assert_eq!(c.node(3).role(), RoleKind::Leader);
+    c.now += 1_000;
+    let now = c.now;
+    c.node(3).tick(now);
+    c.deliver(|_, _| true).unwrap();
+    let all = ids(&[1, 2, 3, 4, 5]);
+    assert_eq!(
+        c.node(2).voters(),
+        &all,
+        "S2 went back to the old configuration"
+    );
+    assert_eq!(c.node(2).membership_index(), LogIndex(0));
+}
