@@ -42,6 +42,7 @@ pub mod node;
 pub mod progress;
 pub mod quorum;
 pub mod sim;
+pub mod snapshot;
 pub mod state_machine;
 pub mod types;
 
@@ -55,4 +56,5 @@ pub use node::{
     ProposeError, RaftNode, Ready, RoleKind, TransferAbandon, TransferError, VoteDenial,
 };
 pub use progress::{Progress, ProgressState};
+pub use snapshot::{Snapshot, SnapshotError};
 pub use types::{EntryId, LogIndex, NodeId, Term};

@@ -25,12 +25,17 @@ impl Entry {
     }
 }
 
-/// An in-memory Raft log whose first entry has index 1.
+/// An in-memory Raft log. Without compaction its first entry has index 1; after a snapshot
+/// (§7) the entries up to [`Log::snapshot_id`] are gone and the log starts right after it.
 ///
-/// Invariant: `entries[i].index == i + 1` and terms never decrease along the log.
+/// Invariant: `entries[i].index == snapshot.index + i + 1` and terms never decrease along the
+/// log (nor below the snapshot's term).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Log {
     entries: Vec<Entry>,
+    /// The last entry the snapshot replaced (index 0, term 0 when nothing was compacted).
+    #[serde(default)]
+    snapshot: EntryId,
 }
 
 impl Log {
@@ -39,19 +44,66 @@ impl Log {
         Log::default()
     }
 
-    /// All entries, in index order (entry `i` is at position `i - 1`).
+    /// The entries still in the log, in index order: entry `i` is at position
+    /// `i - first_index()` (position `i - 1` when nothing was compacted).
     pub fn entries(&self) -> &[Entry] {
         &self.entries
     }
 
-    /// Index of the last entry, or `LogIndex(0)` when empty.
-    pub fn last_index(&self) -> LogIndex {
-        LogIndex(self.entries.len() as u64)
+    /// The id of the last entry replaced by a snapshot (§7: lastIncludedIndex and
+    /// lastIncludedTerm), or index 0, term 0 if the log was never compacted.
+    pub fn snapshot_id(&self) -> EntryId {
+        self.snapshot
     }
 
-    /// Term of the last entry, or `Term(0)` when empty.
+    /// Index of the first entry still in the log (1 without compaction).
+    pub fn first_index(&self) -> LogIndex {
+        self.snapshot.index.next()
+    }
+
+    /// Index of the last entry (the snapshot's last included index if no entry follows it),
+    /// or `LogIndex(0)` when empty.
+    pub fn last_index(&self) -> LogIndex {
+        LogIndex(self.snapshot.index.0 + self.entries.len() as u64)
+    }
+
+    /// Term of the last entry (or of the snapshot's last included entry), or `Term(0)` when
+    /// empty.
     pub fn last_term(&self) -> Term {
-        self.entries.last().map_or(Term(0), |e| e.term)
+        self.entries.last().map_or(self.snapshot.term, |e| e.term)
+    }
+
+    /// Whether the log holds the entry `id`, counting entries replaced by the snapshot as held:
+    /// only committed entries are ever compacted, and every log that holds a committed entry's
+    /// index holds that entry (Log Matching with Leader Completeness). Used by the checkers.
+    pub fn holds(&self, id: EntryId) -> bool {
+        id.index <= self.snapshot.index || self.matches(id)
+    }
+
+    /// Drops every entry up to and including `upto` after a snapshot of them was taken
+    /// (§7). Entries after it stay. Does nothing if `upto` is not in the log or is already
+    /// compacted.
+    pub fn compact_to(&mut self, upto: EntryId) {
+        if upto.index <= self.snapshot.index || !self.matches(upto) {
+            return;
+        }
+        let drop = (upto.index.0 - self.snapshot.index.0) as usize;
+        self.entries.drain(..drop);
+        self.snapshot = upto;
+    }
+
+    /// Installs a snapshot that ends at `last` (Figure 13, InstallSnapshot receiver rules 6
+    /// and 7): if the log holds `last`, the entries after it are kept; otherwise the whole log
+    /// is discarded. Returns whether the log's suffix was kept.
+    pub fn install_snapshot(&mut self, last: EntryId) -> bool {
+        if self.matches(last) && last.index >= self.snapshot.index {
+            self.compact_to(last);
+            true
+        } else {
+            self.entries.clear();
+            self.snapshot = last;
+            false
+        }
     }
 
     /// `(last_term, last_index)`.
@@ -68,7 +120,7 @@ impl Log {
         &self,
         index: LogIndex,
     ) -> Option<(LogIndex, &crate::membership::Membership)> {
-        let end = usize::try_from(index.0.saturating_sub(1))
+        let end = usize::try_from(index.0.saturating_sub(self.first_index().0))
             .unwrap_or(usize::MAX)
             .min(self.entries.len());
         self.entries[..end]
@@ -80,17 +132,19 @@ impl Log {
             })
     }
 
-    /// The entry at `index`, if present (`None` for index 0 or beyond the end).
+    /// The entry at `index`, if present (`None` for index 0, a compacted index, or beyond the
+    /// end).
     pub fn get(&self, index: LogIndex) -> Option<&Entry> {
-        let i = usize::try_from(index.0).ok()?.checked_sub(1)?;
+        let i = usize::try_from(index.0.checked_sub(self.first_index().0)?).ok()?;
         self.entries.get(i)
     }
 
     /// Term of the entry at `index`: `Some(Term(0))` for index 0 (the empty prefix matches
-    /// everything), `None` beyond the end.
+    /// everything), the snapshot's term at its last included index, `None` for an index
+    /// compacted away or beyond the end.
     pub fn term_at(&self, index: LogIndex) -> Option<Term> {
-        if index.0 == 0 {
-            Some(Term(0))
+        if index == self.snapshot.index {
+            Some(self.snapshot.term)
         } else {
             self.get(index).map(|e| e.term)
         }
@@ -155,9 +209,10 @@ impl Log {
         self.entries.push(entry);
     }
 
-    /// Removes the entry at `index` and every entry after it (no-op if beyond the end).
+    /// Removes the entry at `index` and every entry after it (no-op if beyond the end; the
+    /// snapshot itself is never removed, so an index at or below it empties the entries).
     pub fn truncate_from(&mut self, index: LogIndex) {
-        let keep = index.0.saturating_sub(1);
+        let keep = index.0.saturating_sub(self.first_index().0);
         if let Ok(keep) = usize::try_from(keep) {
             self.entries.truncate(keep);
         }
@@ -172,9 +227,13 @@ impl Log {
         }
     }
 
-    /// Up to `max` entries starting at `from` (empty if `from` is past the end).
+    /// Up to `max` entries starting at `from` (empty if `from` is past the end; from the first
+    /// entry if `from` was compacted away).
     pub fn slice_from(&self, from: LogIndex, max: u64) -> &[Entry] {
-        let start = from.0.saturating_sub(1).min(self.entries.len() as u64) as usize;
+        let start = from
+            .0
+            .saturating_sub(self.first_index().0)
+            .min(self.entries.len() as u64) as usize;
         let end = (start as u64)
             .saturating_add(max)
             .min(self.entries.len() as u64) as usize;
@@ -188,7 +247,7 @@ impl Log {
             return from;
         };
         let mut i = from;
-        while i.0 > 1 && self.term_at(i.prev()) == Some(term) {
+        while i > self.first_index() && self.term_at(i.prev()) == Some(term) {
             i = i.prev();
         }
         i
@@ -204,6 +263,12 @@ impl Log {
             .take_while(|e| e.term == term)
             .map(|e| e.index)
             .next()
+            .or_else(|| {
+                (self.snapshot.index.0 > 0
+                    && self.snapshot.term == term
+                    && self.entries.first().is_none_or(|e| e.term > term))
+                .then_some(self.snapshot.index)
+            })
     }
 
     /// §5.4.1's election restriction: a candidate's log (ending at `candidate_last`) is at least
@@ -293,6 +358,62 @@ mod tests {
         assert!(log.candidate_is_up_to_date(id(2, 3)));
         assert!(!log.candidate_is_up_to_date(id(2, 2)));
         assert!(!log.candidate_is_up_to_date(id(1, 9)));
+    }
+
+    #[test]
+    fn compaction_keeps_indexes_and_the_snapshot_term() {
+        let mut log = log_with_terms(&[1, 1, 2, 2, 3]);
+        let id = |t, i| EntryId {
+            term: Term(t),
+            index: LogIndex(i),
+        };
+        log.compact_to(id(2, 3));
+        assert_eq!(log.snapshot_id(), id(2, 3));
+        assert_eq!(log.first_index(), LogIndex(4));
+        assert_eq!(log.last_id(), id(3, 5));
+        assert_eq!(log.entries().len(), 2);
+        assert_eq!(log.term_at(LogIndex(3)), Some(Term(2)));
+        assert_eq!(log.term_at(LogIndex(2)), None, "compacted");
+        assert!(log.get(LogIndex(3)).is_none());
+        assert_eq!(log.get(LogIndex(4)).map(|e| e.index), Some(LogIndex(4)));
+        assert!(log.holds(id(1, 1)) && log.holds(id(3, 5)) && !log.holds(id(2, 5)));
+        assert_eq!(log.slice_from(LogIndex(1), 10).len(), 2);
+        assert_eq!(log.first_index_of_term_ending_at(LogIndex(4)), LogIndex(4));
+        assert_eq!(log.last_index_of_term(Term(2)), Some(LogIndex(4)));
+        let mut only_snapshot_has_it = log.clone();
+        only_snapshot_has_it.compact_to(id(2, 4));
+        assert_eq!(
+            only_snapshot_has_it.last_index_of_term(Term(2)),
+            Some(LogIndex(4)),
+            "the snapshot's own term counts"
+        );
+        // Appending continues after the last index; merging and truncating work on indexes.
+        assert_eq!(log.append_new(Term(3), Command::Noop), id(3, 6));
+        assert_eq!(log.merge(&[entry(3, 5), entry(4, 6)]), Some(LogIndex(6)));
+        log.truncate_from(LogIndex(5));
+        assert_eq!(log.last_index(), LogIndex(4));
+    }
+
+    #[test]
+    fn installing_a_snapshot_keeps_a_matching_suffix_or_discards_the_log() {
+        let id = |t, i| EntryId {
+            term: Term(t),
+            index: LogIndex(i),
+        };
+        let mut log = log_with_terms(&[1, 1, 2, 2]);
+        assert!(log.install_snapshot(id(1, 2)), "rule 6: the suffix is kept");
+        assert_eq!(log.last_id(), id(2, 4));
+        let mut log = log_with_terms(&[1, 1, 2, 2]);
+        assert!(
+            !log.install_snapshot(id(3, 3)),
+            "rule 7: a conflicting log goes"
+        );
+        assert_eq!(log.last_id(), id(3, 3));
+        assert!(log.entries().is_empty());
+        let mut log = log_with_terms(&[1]);
+        assert!(!log.install_snapshot(id(2, 9)), "a short log goes too");
+        assert_eq!(log.last_index(), LogIndex(9));
+        assert_eq!(log.append_new(Term(2), Command::Noop), id(2, 10));
     }
 
     #[test]

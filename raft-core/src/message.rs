@@ -75,6 +75,14 @@ pub enum MessageBody {
     /// TimeoutNow (dissertation §3.10): the leader tells the target of a leadership transfer,
     /// whose log it has brought up to date, to start an election at once.
     TimeoutNow,
+    /// InstallSnapshot (§7, Figure 13): the leader sends its snapshot to a follower that needs
+    /// entries the leader has compacted away. The whole snapshot travels in one message (no
+    /// chunks). The follower answers with an AppendEntries reply whose `match_index` is the
+    /// snapshot's last included index.
+    InstallSnapshot {
+        /// The snapshot.
+        snapshot: Box<crate::snapshot::Snapshot>,
+    },
     /// JoinCluster (the seed's membership RPC; dissertation §4.1, §4.2.1): a new server with an
     /// empty log asks to be added. Any member may receive it; a non-leader answers with a
     /// leader hint, exactly as for client operations. Its `term` is the sender's and is never
@@ -170,6 +178,8 @@ pub enum MessageKind {
     PreVoteReply,
     /// TimeoutNow (leader transfer, dissertation §3.10).
     TimeoutNow,
+    /// InstallSnapshot (§7).
+    InstallSnapshot,
     /// JoinCluster (a new server asks to join).
     JoinCluster,
     /// JoinCluster reply.
@@ -194,6 +204,7 @@ impl MessageKind {
             MessageKind::PreVote => "pre-vote",
             MessageKind::PreVoteReply => "pre-vote-reply",
             MessageKind::TimeoutNow => "timeout-now",
+            MessageKind::InstallSnapshot => "install-snapshot",
             MessageKind::JoinCluster => "join-cluster",
             MessageKind::JoinClusterReply => "join-cluster-reply",
             MessageKind::ClientRequest => "client-request",
@@ -214,6 +225,7 @@ impl MessageKind {
             MessageKind::PreVote => "PreVote",
             MessageKind::PreVoteReply => "pre-vote reply",
             MessageKind::TimeoutNow => "TimeoutNow",
+            MessageKind::InstallSnapshot => "InstallSnapshot",
             MessageKind::JoinCluster => "JoinCluster",
             MessageKind::JoinClusterReply => "join reply",
             MessageKind::ClientRequest => "client request",
@@ -242,6 +254,7 @@ impl Message {
             MessageBody::PreVote { .. } => MessageKind::PreVote,
             MessageBody::PreVoteReply { .. } => MessageKind::PreVoteReply,
             MessageBody::TimeoutNow => MessageKind::TimeoutNow,
+            MessageBody::InstallSnapshot { .. } => MessageKind::InstallSnapshot,
             MessageBody::JoinCluster => MessageKind::JoinCluster,
             MessageBody::JoinClusterReply { .. } => MessageKind::JoinClusterReply,
         }
@@ -313,6 +326,13 @@ impl Message {
                 if *granted { "granted" } else { "denied" }
             ),
             MessageBody::TimeoutNow => format!("TimeoutNow(term {})", self.term),
+            MessageBody::InstallSnapshot { snapshot } => format!(
+                "InstallSnapshot(term {}, last included {}/{}, r = {})",
+                self.term,
+                snapshot.last_included.index,
+                snapshot.last_included.term,
+                snapshot.state.register
+            ),
             MessageBody::JoinCluster => format!("JoinCluster(term {})", self.term),
             MessageBody::JoinClusterReply { result } => {
                 format!("JoinClusterReply(term {}, {result})", self.term)

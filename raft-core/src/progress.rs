@@ -81,6 +81,13 @@ impl Progress {
         self.state == ProgressState::Replicate || !self.probe_sent
     }
 
+    /// Records that a snapshot was sent instead of entries the leader no longer has (§7): wait
+    /// for its answer (or the next heartbeat) as for a probe.
+    pub fn on_snapshot_sent(&mut self) {
+        self.state = ProgressState::Probe;
+        self.probe_sent = true;
+    }
+
     /// Records that entries up to `last_sent` were sent.
     pub fn on_sent(&mut self, last_sent: LogIndex) {
         match self.state {

@@ -1332,7 +1332,8 @@ fn a_restarted_node_is_a_follower_with_commit_index_zero_and_its_persisted_state
         TraceKind::Restarted {
             node: leader,
             term: before.term,
-            log_len: before.log.last_index().0
+            log_len: before.log.last_index().0,
+            snapshot_index: 0,
         }
     );
     assert!(

@@ -29,6 +29,7 @@ mod election;
 mod membership;
 mod pre_vote;
 mod replication;
+mod snapshot;
 mod transfer;
 mod types;
 
@@ -82,6 +83,13 @@ pub struct RaftNode {
     // Output accumulators, drained by take_ready.
     hard_state_dirty: bool,
     log_dirty_from: Option<LogIndex>,
+    /// A snapshot was taken or installed since the last `Ready` (it goes into the persist
+    /// update).
+    #[serde(default)]
+    snapshot_dirty: bool,
+    /// A snapshot installed from the leader, for the driver's state machine (§7).
+    #[serde(default)]
+    installed_snapshot: Option<crate::snapshot::Snapshot>,
     outbox: Vec<Message>,
     events: Vec<NodeEvent>,
 }
@@ -162,6 +170,9 @@ impl RaftNode {
         config.validate()?;
         let (membership_index, membership) = persistent.effective_membership();
         let membership = membership.clone();
+        // A snapshot holds only committed, applied entries (§7): they count as such at once,
+        // and the driver restores its state machine from the snapshot.
+        let snapshot_index = persistent.log.snapshot_id().index;
         let mut node = RaftNode {
             id,
             config,
@@ -170,8 +181,8 @@ impl RaftNode {
             membership_index,
             join: None,
             role: Role::Follower,
-            commit_index: LogIndex(0),
-            last_applied: LogIndex(0),
+            commit_index: snapshot_index,
+            last_applied: snapshot_index,
             leader_id: None,
             now_ms,
             election_timer_started_ms: now_ms,
@@ -183,6 +194,8 @@ impl RaftNode {
             counters: Counters::default(),
             hard_state_dirty: false,
             log_dirty_from: None,
+            snapshot_dirty: false,
+            installed_snapshot: None,
             outbox: Vec::new(),
             events: Vec::new(),
         };
@@ -340,6 +353,9 @@ impl RaftNode {
                 self.handle_append_reply(msg.from, result)
             }
             MessageBody::TimeoutNow => self.handle_timeout_now(msg.from),
+            MessageBody::InstallSnapshot { snapshot } => {
+                self.handle_install_snapshot(msg.from, *snapshot)
+            }
             // Handled above, before terms were reconciled.
             MessageBody::PreVote { .. }
             | MessageBody::PreVoteReply { .. }
@@ -384,28 +400,35 @@ impl RaftNode {
             self.commit_index <= self.persistent.log.last_index(),
             "commit index beyond the log"
         );
-        let persist = if self.hard_state_dirty || self.log_dirty_from.is_some() {
-            let entries = match self.log_dirty_from {
-                Some(from) => self.persistent.log.slice_from(from, u64::MAX).to_vec(),
-                None => Vec::new(),
+        let persist =
+            if self.hard_state_dirty || self.log_dirty_from.is_some() || self.snapshot_dirty {
+                let entries = match self.log_dirty_from {
+                    Some(from) => self.persistent.log.slice_from(from, u64::MAX).to_vec(),
+                    None => Vec::new(),
+                };
+                Some(PersistUpdate {
+                    current_term: self.persistent.current_term,
+                    voted_for: if self.config.bug
+                        == Some(crate::config::ProtocolBug::ForgetToPersistVote)
+                    {
+                        None
+                    } else {
+                        self.persistent.voted_for
+                    },
+                    log_changed_from: self.log_dirty_from,
+                    entries,
+                    snapshot: if self.snapshot_dirty {
+                        self.persistent.snapshot.clone()
+                    } else {
+                        None
+                    },
+                })
+            } else {
+                None
             };
-            Some(PersistUpdate {
-                current_term: self.persistent.current_term,
-                voted_for: if self.config.bug
-                    == Some(crate::config::ProtocolBug::ForgetToPersistVote)
-                {
-                    None
-                } else {
-                    self.persistent.voted_for
-                },
-                log_changed_from: self.log_dirty_from,
-                entries,
-            })
-        } else {
-            None
-        };
         self.hard_state_dirty = false;
         self.log_dirty_from = None;
+        self.snapshot_dirty = false;
         let committed_entries = if self.commit_index > self.last_applied {
             let n = self.commit_index.0 - self.last_applied.0;
             let out = self
@@ -421,6 +444,7 @@ impl RaftNode {
         Ready {
             persist,
             messages: std::mem::take(&mut self.outbox),
+            snapshot: self.installed_snapshot.take(),
             committed_entries,
             events: std::mem::take(&mut self.events),
         }
@@ -430,6 +454,7 @@ impl RaftNode {
     pub fn has_ready(&self) -> bool {
         self.hard_state_dirty
             || self.log_dirty_from.is_some()
+            || self.snapshot_dirty
             || !self.outbox.is_empty()
             || !self.events.is_empty()
             || self.commit_index > self.last_applied
@@ -663,6 +688,14 @@ impl RaftNode {
                         vote_granted: false,
                     },
                 );
+            }
+            MessageBody::InstallSnapshot { snapshot } => {
+                let result = crate::message::AppendResult::Conflict {
+                    rejected_index: snapshot.last_included.index,
+                    conflict_term: None,
+                    conflict_index: self.persistent.log.last_index().next(),
+                };
+                self.send(msg.from, MessageBody::AppendEntriesReply { result });
             }
             MessageBody::AppendEntries { prev_log_index, .. } => {
                 let result = crate::message::AppendResult::Conflict {

@@ -67,6 +67,9 @@ impl RaftNode {
     /// `max_entries_per_append` entries. Without `force`, nothing is sent when there is nothing
     /// new or the follower is being probed and a probe is outstanding.
     pub(super) fn send_append(&mut self, peer: NodeId, force: bool) {
+        if self.maybe_send_snapshot(peer, force) {
+            return;
+        }
         let max = self.config.max_entries_per_append;
         let last_index = self.persistent.log.last_index();
         let Role::Leader { progress, .. } = &mut self.role else {
@@ -112,25 +115,24 @@ impl RaftNode {
         entries: Vec<Entry>,
         leader_commit: LogIndex,
     ) {
-        match self.role {
-            Role::Leader { .. } => {
-                // Two leaders in one term would violate Election Safety; a correct cluster
-                // never gets here. Ignore rather than corrupt the log.
-                return;
-            }
-            Role::Candidate { .. } | Role::PreCandidate { .. } => {
-                // §5.2: a candidate that hears from a legitimate leader of its term steps down;
-                // so does a pre-candidate (dissertation §9.6), whose term this leader's equals.
-                let term = self.persistent.current_term;
-                self.become_follower(term, Some(leader), Some(leader));
-            }
-            Role::Follower => {
-                self.leader_id = Some(leader);
-            }
+        if matches!(self.role, Role::Leader { .. }) {
+            // Two leaders in one term would violate Election Safety; a correct cluster never
+            // gets here. Ignore rather than corrupt the log.
+            return;
         }
-        self.joiner_heard_from(leader);
-        self.reset_election_timer();
-        self.leader_contact_ms = self.now_ms;
+        self.recognize_leader(leader);
+        // Entries up to the snapshot are committed and match any leader's (§7): an old message
+        // that starts before it is checked from the snapshot on.
+        let snap = self.persistent.log.snapshot_id();
+        let (prev, entries) = if prev.index < snap.index {
+            let skip = (snap.index.0 - prev.index.0) as usize;
+            (
+                snap,
+                entries.get(skip..).map_or_else(Vec::new, <[Entry]>::to_vec),
+            )
+        } else {
+            (prev, entries)
+        };
 
         let log = &self.persistent.log;
         let result = if prev.index > log.last_index() {
@@ -184,6 +186,26 @@ impl RaftNode {
             AppendResult::Success { match_index }
         };
         self.send(leader, MessageBody::AppendEntriesReply { result });
+    }
+
+    /// A follower, candidate or pre-candidate heard from the leader of its term (AppendEntries
+    /// or InstallSnapshot): §5.2, a candidate steps down, and so does a pre-candidate
+    /// (dissertation §9.6), whose term this leader's equals; the election timer restarts and the
+    /// leader lease (§4.2.3) runs from now.
+    pub(super) fn recognize_leader(&mut self, leader: NodeId) {
+        match self.role {
+            Role::Leader { .. } => return,
+            Role::Candidate { .. } | Role::PreCandidate { .. } => {
+                let term = self.persistent.current_term;
+                self.become_follower(term, Some(leader), Some(leader));
+            }
+            Role::Follower => {
+                self.leader_id = Some(leader);
+            }
+        }
+        self.joiner_heard_from(leader);
+        self.reset_election_timer();
+        self.leader_contact_ms = self.now_ms;
     }
 
     /// Leader side of an AppendEntries reply of the current term: on success advance

@@ -6,6 +6,7 @@ use crate::membership::Membership;
 use crate::membership::MembershipError;
 use crate::message::{JoinResult, Message};
 use crate::progress::Progress;
+use crate::snapshot::Snapshot;
 use crate::types::{EntryId, LogIndex, NodeId, Term};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,6 +30,10 @@ pub struct PersistentState {
     /// entry in the log overrides it (dissertation §4.1: the latest one in the log is used,
     /// committed or not).
     pub membership: Membership,
+    /// The snapshot that replaced the log up to [`Log::snapshot_id`] (§7), if any; its
+    /// configuration is `membership`.
+    #[serde(default)]
+    pub snapshot: Option<Snapshot>,
 }
 
 impl PersistentState {
@@ -43,16 +48,18 @@ impl PersistentState {
                 voters,
                 learners: BTreeSet::new(),
             },
+            snapshot: None,
         }
     }
 
     /// The configuration this state puts in effect: the last configuration entry of the log,
     /// or [`PersistentState::membership`] if the log has none (dissertation §4.1), with the
-    /// index of the entry that set it (0 for the starting one).
+    /// index of the entry that set it (the snapshot's last included index, or 0, for the
+    /// starting one).
     pub fn effective_membership(&self) -> (LogIndex, &Membership) {
         self.log
             .last_config_before(self.log.last_index().next())
-            .unwrap_or((LogIndex(0), &self.membership))
+            .unwrap_or((self.log.snapshot_id().index, &self.membership))
     }
 
     /// Applies a [`PersistUpdate`] taken from [`Ready::persist`]: this is the "write to stable
@@ -60,6 +67,11 @@ impl PersistentState {
     pub fn apply(&mut self, update: &PersistUpdate) {
         self.current_term = update.current_term;
         self.voted_for = update.voted_for;
+        if let Some(s) = &update.snapshot {
+            self.log.install_snapshot(s.last_included);
+            self.membership = s.membership.clone();
+            self.snapshot = Some(s.clone());
+        }
         if let Some(from) = update.log_changed_from {
             self.log.replace_suffix(from, &update.entries);
         }
@@ -81,18 +93,27 @@ pub struct PersistUpdate {
     pub log_changed_from: Option<LogIndex>,
     /// The log's entries from `log_changed_from` to its end (empty if the log only shrank).
     pub entries: Vec<Entry>,
+    /// A new snapshot (taken, or installed from the leader) to store before the log changes:
+    /// the stored log is compacted to it, keeping the entries after it if they match
+    /// (Figure 13, rules 6–7).
+    #[serde(default)]
+    pub snapshot: Option<Snapshot>,
 }
 
 /// Everything a node produced since the last call to [`super::RaftNode::take_ready`].
 ///
 /// Contract for the driver, in this order: (1) apply `persist` to stable storage; (2) send
-/// `messages`; (3) apply `committed_entries` to the state machine, in order.
+/// `messages`; (3) if `snapshot` is set, replace the state machine with its state; (4) apply
+/// `committed_entries` to the state machine, in order.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ready {
     /// State to make durable before any message below is sent.
     pub persist: Option<PersistUpdate>,
     /// Messages to deliver to other nodes.
     pub messages: Vec<Message>,
+    /// A snapshot installed from the leader (§7): the state machine must be replaced by its
+    /// state before `committed_entries` (which follow it) are applied.
+    pub snapshot: Option<Snapshot>,
     /// Newly committed entries, in index order, to apply to the state machine.
     pub committed_entries: Vec<Entry>,
     /// What happened, for the trace.
@@ -376,6 +397,21 @@ pub enum NodeEvent {
     MemberRemoved {
         /// The removed server.
         node: NodeId,
+    },
+    /// The node compacted its log into a snapshot (§7).
+    SnapshotTaken {
+        /// The last entry the snapshot replaces.
+        last_included: EntryId,
+    },
+    /// A follower installed the leader's snapshot (Figure 13).
+    SnapshotInstalled {
+        /// The snapshot's last included entry.
+        last_included: EntryId,
+        /// The leader that sent it.
+        from: NodeId,
+        /// True if the entries after the snapshot matched and were kept (rule 6); false if
+        /// the whole log was discarded (rule 7).
+        kept_suffix: bool,
     },
     /// On a joining server: its JoinCluster got a final answer.
     JoinFinished {

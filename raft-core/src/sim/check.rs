@@ -320,17 +320,31 @@ impl SafetyChecker {
                         }
                         Some(_) => {}
                         // Indexes are applied in order, so the first application of each
-                        // index comes right after the previous one.
-                        None => self.applied.push(entry),
+                        // index comes right after the previous one (a node that starts from a
+                        // snapshot applies only later indexes, which others applied first).
+                        None if self.applied.len() == pos(*index) => self.applied.push(entry),
+                        None => {}
                     }
                 }
-                TraceKind::Restarted { node, .. } => {
-                    // A restarted node's state machine starts empty and applies from index 1.
-                    *slot(&mut self.applied_upto, *node) = LogIndex(0);
+                TraceKind::Restarted {
+                    node,
+                    snapshot_index,
+                    ..
+                } => {
+                    // A restarted node's state machine starts from its snapshot (or empty) and
+                    // applies from the entry after it.
+                    *slot(&mut self.applied_upto, *node) = LogIndex(*snapshot_index);
                     *slot(&mut self.leading, *node) = None;
                 }
                 TraceKind::Crashed { node, .. } => {
                     *slot(&mut self.leading, *node) = None;
+                }
+                TraceKind::Node {
+                    node,
+                    event: NodeEvent::SnapshotInstalled { last_included, .. },
+                } => {
+                    // The state machine now holds everything up to the snapshot (§7).
+                    *slot(&mut self.applied_upto, *node) = last_included.index;
                 }
                 _ => {}
             }
@@ -351,7 +365,8 @@ impl SafetyChecker {
         };
         for (id, committed_in) in &self.committed {
             let index = &id.index;
-            if *committed_in < term && log.term_at(*index) != Some(id.term) {
+            // (Term 0: committed, but compacted before the checker learned its term.)
+            if *committed_in < term && id.term.0 > 0 && !log.holds(*id) {
                 return Err(fail(
                     Property::LeaderCompleteness,
                     vec![node],
@@ -387,12 +402,21 @@ impl SafetyChecker {
         let first = (high + 1).min(commit_index.0.max(1));
         for i in first..=commit_index.0 {
             let index = LogIndex(i);
-            // (A commit index never passes the log, so this does not end the loop early.)
-            let Some(t) = log.term_at(index) else {
-                break;
+            // (A commit index never passes the log, so this ends the loop early only at
+            // entries compacted before the checker saw them: their term is recorded as 0,
+            // unknown, and learned from the next node that still holds them.)
+            let t = match log.term_at(index) {
+                Some(t) => t,
+                None if index < log.snapshot_id().index => Term(0),
+                None => break,
             };
             let id = EntryId { index, term: t };
             match self.committed.get_mut(pos(index)) {
+                Some((known, _)) if known.term.0 == 0 || t.0 == 0 => {
+                    if known.term.0 == 0 {
+                        *known = id;
+                    }
+                }
                 Some((known, _)) if *known != id => {
                     return Err(fail(
                         Property::StateMachineSafety,
@@ -420,8 +444,12 @@ impl SafetyChecker {
                 .iter()
                 .copied()
                 .filter(|v| {
-                    sim.node(*v)
-                        .is_some_and(|n| n.storage().log.term_at(commit_index) == Some(t))
+                    sim.node(*v).is_some_and(|n| {
+                        n.storage().log.holds(EntryId {
+                            index: commit_index,
+                            term: t,
+                        })
+                    })
                 })
                 .collect();
             if holders.len() < majority(voters.len()) {
@@ -489,7 +517,7 @@ impl SafetyChecker {
                 if let Some((t, last)) = *slot(&mut self.leading, id)
                     && t == term
                     && last.index.0 > 0
-                    && log.term_at(last.index) != Some(last.term)
+                    && !log.holds(last)
                 {
                     return Err(fail(
                         Property::LeaderAppendOnly,
@@ -528,9 +556,13 @@ pub fn check_log_matching(sim: &Simulation) -> Result<(), Violation> {
             while k > 0 && la.term_at(LogIndex(k)) != lb.term_at(LogIndex(k)) {
                 k -= 1;
             }
-            let upto = usize::try_from(k).unwrap_or(usize::MAX);
-            let (ea, eb) = (&la.entries()[..upto], &lb.entries()[..upto]);
-            if let Some(bad) = ea.iter().zip(eb).position(|(x, y)| x != y) {
+            // Entries compacted on either side are committed and compared no further.
+            let first = la.first_index().max(lb.first_index()).0;
+            let bad = (first..=k)
+                .map(LogIndex)
+                .find(|&i| la.get(i) != lb.get(i))
+                .map(|i| (i.0 - 1) as usize);
+            if let Some(bad) = bad {
                 return Err(Violation {
                     property: Property::LogMatching,
                     nodes: vec![*a, *b],

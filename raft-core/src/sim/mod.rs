@@ -124,6 +124,9 @@ pub enum Action {
     RemoveNode(NodeId),
     /// Delete a node that has left the cluster from the simulation (and from the view).
     DismissNode(NodeId),
+    /// Make a running node take a snapshot of everything it has applied and compact its log
+    /// (§7).
+    Snapshot(NodeId),
     /// Turn the liveness guards on or off on every node, now and after restarts: PreVote
     /// (dissertation §9.6) and CheckQuorum with its leader lease (§6.2, §4.2.3).
     SetGuards {
@@ -436,7 +439,8 @@ impl Simulation {
     /// - for membership: [`SimError::NodeExists`], [`SimError::InvalidNodeId`],
     ///   [`SimError::IdRetired`], [`SimError::TooManyVoters`] (add), [`SimError::NoLeader`], [`SimError::Change`]
     ///   (remove; e.g. the last voter, or another change pending), [`SimError::NotRemoved`]
-    ///   (dismiss).
+    ///   (dismiss);
+    /// - [`SimError::NodeDown`], [`SimError::Snapshot`] for a snapshot.
     pub fn apply(&mut self, action: Action) -> Result<ActionOutcome, SimError> {
         match action {
             Action::Crash(id) => self.crash(id).map(done),
@@ -489,6 +493,7 @@ impl Simulation {
             Action::AddNode(id) => self.add_node(id).map(done),
             Action::RemoveNode(id) => self.remove_node(id).map(done),
             Action::DismissNode(id) => self.dismiss_node(id).map(done),
+            Action::Snapshot(id) => self.take_snapshot(id).map(done),
         }
     }
 
@@ -565,8 +570,17 @@ impl Simulation {
             self.now_ms,
         )?;
         node.incarnation += 1;
+        // §7: a restarted server loads its snapshot into the state machine, then applies the
+        // committed entries that follow it as it learns the commit index.
+        node.state_machine = node
+            .storage
+            .snapshot
+            .as_ref()
+            .map(|s| s.state.clone())
+            .unwrap_or_default();
         let term = raft.current_term();
         let log_len = raft.log().last_index().0;
+        let snapshot_index = raft.log().snapshot_id().index.0;
         node.raft = Some(raft);
         self.trace.push(TraceEvent {
             time_ms: self.now_ms,
@@ -574,6 +588,7 @@ impl Simulation {
                 node: id,
                 term,
                 log_len,
+                snapshot_index,
             },
         });
         Ok(())
@@ -790,6 +805,12 @@ impl Simulation {
             {
                 node.sync();
             }
+            if let Some(snapshot) = ready.snapshot
+                && let Some(node) = self.nodes.get_mut(&id)
+            {
+                node.state_machine = snapshot.state;
+            }
+            let applied_any = !ready.committed_entries.is_empty();
             for entry in ready.committed_entries {
                 let Some(node) = self.nodes.get_mut(&id) else {
                     return;
@@ -812,7 +833,43 @@ impl Simulation {
                 });
                 self.answer_pending(id, entry.index, entry.term, output);
             }
+            if applied_any {
+                self.maybe_compact(id);
+            }
         }
+    }
+
+    /// Takes a snapshot on `id` if its log outgrew [`SimConfig::snapshot_threshold_entries`].
+    fn maybe_compact(&mut self, id: NodeId) {
+        let Some(threshold) = self.config.snapshot_threshold_entries else {
+            return;
+        };
+        let Some(node) = self.nodes.get_mut(&id) else {
+            return;
+        };
+        let Some(raft) = node.raft.as_mut() else {
+            return;
+        };
+        let log = raft.log();
+        let applied_since = raft
+            .last_applied()
+            .0
+            .saturating_sub(log.snapshot_id().index.0);
+        if log.entries().len() as u64 > threshold && applied_since > 0 {
+            let _ = raft.compact(node.state_machine.clone());
+        }
+    }
+
+    fn take_snapshot(&mut self, id: NodeId) -> Result<(), SimError> {
+        let node = self.nodes.get_mut(&id).ok_or(SimError::UnknownNode(id))?;
+        if node.paused {
+            return Err(SimError::NodePaused(id));
+        }
+        let raft = node.raft.as_mut().ok_or(SimError::NodeDown(id))?;
+        raft.compact(node.state_machine.clone())
+            .map_err(|e| SimError::Snapshot(id, e))?;
+        self.drain(id);
+        Ok(())
     }
 
     /// If `node` accepted a client proposal at `index`, answer the client now that the entry

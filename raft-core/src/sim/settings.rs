@@ -34,6 +34,10 @@ pub struct SimConfig {
     pub latency_ms_min: u64,
     /// Largest one-way message latency (inclusive), in virtual ms.
     pub latency_ms_max: u64,
+    /// Log compaction (§7): a node takes a snapshot as soon as its log holds more than this
+    /// many entries after its last snapshot. `None` (the default): never on its own.
+    #[serde(default)]
+    pub snapshot_threshold_entries: Option<u64>,
     /// Client behaviour.
     pub client: ClientConfig,
     /// Chance that a message between two nodes is lost (see [`LinkSettings::loss`]).
@@ -96,6 +100,7 @@ impl Default for SimConfig {
             raft: Config::default(),
             latency_ms_min: 1_800,
             latency_ms_max: 2_400,
+            snapshot_threshold_entries: None,
             client: ClientConfig::default(),
             loss: Ratio::NEVER,
             duplicate: Ratio::NEVER,
@@ -176,6 +181,8 @@ pub enum SimError {
     Change(ChangeError),
     /// Only a node that has left the cluster can be dismissed from the view.
     NotRemoved(NodeId),
+    /// A snapshot could not be taken (e.g. nothing applied since the last one).
+    Snapshot(NodeId, crate::snapshot::SnapshotError),
     /// A node with this id existed before and was dismissed: ids are never reused, so that
     /// old configurations, votes and messages that name it cannot be mistaken for a new node.
     IdRetired(NodeId),
@@ -243,6 +250,7 @@ impl fmt::Display for SimError {
                 "the cluster already has {MAX_NODES} voters (or one catching up to make it so)"
             ),
             SimError::Change(e) => write!(f, "the leader refused the membership change: {e}"),
+            SimError::Snapshot(n, e) => write!(f, "Node {n} took no snapshot: {e}"),
             SimError::IdRetired(n) => write!(
                 f,
                 "Node {n} was dismissed before: ids are never reused, pick another one"

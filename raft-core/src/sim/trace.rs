@@ -210,8 +210,13 @@ pub enum TraceKind {
         node: NodeId,
         /// Its persisted term.
         term: Term,
-        /// Entries in its persisted log.
+        /// Index of the last entry in its persisted log (counting entries replaced by its
+        /// snapshot).
         log_len: u64,
+        /// The last index its snapshot covers (0 without a snapshot, §7): it restarts with
+        /// those entries committed and applied.
+        #[serde(default)]
+        snapshot_index: u64,
     },
     /// The client sent a request to a node.
     ClientSent {
@@ -414,8 +419,17 @@ impl TraceEvent {
                 node,
                 term,
                 log_len,
+                snapshot_index: 0,
             } => format!(
                 "Node {node} restarted as follower (term {term}, {log_len} log entries kept, commit index 0 until a leader says otherwise)"
+            ),
+            TraceKind::Restarted {
+                node,
+                term,
+                log_len,
+                snapshot_index,
+            } => format!(
+                "Node {node} restarted as follower from its snapshot up to entry {snapshot_index} (term {term}, log up to entry {log_len}; commit index {snapshot_index} until a leader says more)"
             ),
             TraceKind::ClientSent {
                 request,
@@ -601,6 +615,24 @@ fn node_event_text(node: NodeId, event: &NodeEvent) -> String {
         NodeEvent::MemberRemoved { node: left } => {
             format!("Node {left} was removed from the cluster")
         }
+        NodeEvent::SnapshotTaken { last_included } => format!(
+            "Node {node} took a snapshot up to entry {} (term {}) and compacted its log",
+            last_included.index, last_included.term
+        ),
+        NodeEvent::SnapshotInstalled {
+            last_included,
+            from,
+            kept_suffix,
+        } => format!(
+            "Node {node} installed a snapshot from Node {from} up to entry {} (term {}){}",
+            last_included.index,
+            last_included.term,
+            if *kept_suffix {
+                ", keeping the entries after it"
+            } else {
+                ", discarding its log"
+            }
+        ),
         NodeEvent::JoinFinished { from, result } => {
             format!("Node {node} got an answer to JoinCluster from Node {from}: {result}")
         }
