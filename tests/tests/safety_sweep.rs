@@ -65,10 +65,17 @@ fn run_seed(seed: u64, raft: &Config) -> Result<(), Failure> {
     } else {
         (1_800, 2_400, 500..20_000u64)
     };
+    // Half the seeds compact their logs (§7) at a random threshold, drawn from a stream of
+    // their own so the other choices of each seed stay as they were.
+    let mut snap_rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x5A5A_5A5A);
+    let snapshot_threshold_entries = snap_rng
+        .random_bool(0.5)
+        .then(|| snap_rng.random_range(4..=32u64));
     let mut s = Simulation::new(SimConfig {
         seed,
         node_count: nodes,
         raft,
+        snapshot_threshold_entries,
         latency_ms_min,
         latency_ms_max,
         loss,
@@ -207,12 +214,18 @@ fn run_seed(seed: u64, raft: &Config) -> Result<(), Failure> {
             "a client operation was still pending after healing",
         ));
     }
-    // Every running node eventually has the same committed state.
+    // Every running node eventually has the same committed state: the same last entry and
+    // commit index, and the same state machine (logs may be compacted at different points).
     let converged = s.run_until(300_000, |s| {
-        let l = s.node(leader).and_then(|n| n.raft());
+        let l = s.node(leader);
         checker.observe(s).is_err()
-            || s.nodes().filter_map(|n| n.raft()).all(|r| {
-                l.is_some_and(|l| r.commit_index() == l.commit_index() && r.log() == l.log())
+            || s.nodes().filter(|n| n.raft().is_some()).all(|n| {
+                l.is_some_and(|l| {
+                    let (r, lr) = (n.raft(), l.raft());
+                    r.map(|r| (r.commit_index(), r.log().last_id()))
+                        == lr.map(|r| (r.commit_index(), r.log().last_id()))
+                        && n.state_machine() == l.state_machine()
+                })
             })
     });
     checker.observe_all(&s)?;
