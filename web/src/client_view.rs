@@ -1,10 +1,9 @@
 //! Plain-data view of the client's recent requests, for the client panel.
 
 use crate::num::Fixed;
-use crate::trace_cache::{REQUEST_HISTORY, RequestStep};
+use crate::trace_cache::{REQUEST_HISTORY, RequestStep, RequestSteps};
 use raft_core::Command;
-use raft_core::sim::{ClientRequest, RequestId, RequestState, Simulation};
-use std::collections::BTreeMap;
+use raft_core::sim::{ClientRequest, RequestState, Simulation};
 
 /// Where a request stands, in words.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,10 +90,7 @@ fn request_view(
 }
 
 /// The most recent requests, newest first.
-pub fn request_views(
-    sim: &Simulation,
-    steps: &BTreeMap<RequestId, Vec<RequestStep>>,
-) -> Vec<RequestView> {
+pub fn request_views(sim: &Simulation, steps: &RequestSteps) -> Vec<RequestView> {
     let max = sim.client().config.max_attempts;
     sim.client()
         .requests()

@@ -7,7 +7,6 @@ use crate::geometry::{self, MAX_LANE};
 use crate::glyph;
 use crate::views::endpoint_anchor;
 use raft_core::sim::{Envelope, MessageId, Simulation};
-use std::collections::BTreeMap;
 
 /// Space kept between two messages on one lane, on top of their own sizes.
 const MIN_SPACING: f64 = 4.0;
@@ -15,19 +14,26 @@ const MIN_SPACING: f64 = 4.0;
 /// The lane of every message in flight.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LaneMap {
-    lanes: BTreeMap<MessageId, u8>,
+    /// `(message, lane)`, sorted by message id: a few dozen entries, and a `BTreeMap` would
+    /// add its own copy of the B-tree code to the download.
+    lanes: Vec<(MessageId, u8)>,
 }
 
 impl LaneMap {
     /// The lane of a message (0 if it has none yet).
     pub fn lane(&self, id: MessageId) -> u8 {
-        self.lanes.get(&id).copied().unwrap_or(0)
+        self.get(id).unwrap_or(0)
+    }
+
+    /// The lane of a message that has one.
+    fn get(&self, id: MessageId) -> Option<u8> {
+        let at = self.lanes.binary_search_by(|l| l.0.cmp(&id)).ok()?;
+        Some(self.lanes[at].1)
     }
 
     /// Whether [`LaneMap::sync`] has anything to do: a message was delivered or sent since.
     pub fn is_stale(&self, sim: &Simulation) -> bool {
-        sim.network().len() != self.lanes.len()
-            || sim.in_flight().any(|e| !self.lanes.contains_key(&e.id))
+        sim.network().len() != self.lanes.len() || sim.in_flight().any(|e| self.get(e.id).is_none())
     }
 
     /// Forgets delivered messages and gives each new one the lowest lane on which it never
@@ -37,12 +43,12 @@ impl LaneMap {
         let before = self.lanes.len();
         let flying: Vec<&Envelope> = sim.in_flight().collect();
         self.lanes
-            .retain(|id, _| flying.iter().any(|e| e.id == *id));
+            .retain(|(id, _)| flying.iter().any(|e| e.id == *id));
         let mut changed = self.lanes.len() != before;
         let mut new: Vec<&Envelope> = flying
             .iter()
             .copied()
-            .filter(|e| !self.lanes.contains_key(&e.id))
+            .filter(|e| self.get(e.id).is_none())
             .collect();
         if new.is_empty() {
             return changed;
@@ -65,7 +71,7 @@ impl LaneMap {
             let reach = glyph::reach(env.kind(), env.entry_count());
             let mut taken = [false; MAX_LANE as usize + 1];
             for other in &flying {
-                let Some(&lane) = self.lanes.get(&other.id) else {
+                let Some(lane) = self.get(other.id) else {
                     continue;
                 };
                 if other.from != env.from || other.to != env.to {
@@ -83,8 +89,10 @@ impl LaneMap {
             }
             // When every lane is taken the message shares the outermost one.
             let lane = taken.iter().position(|t| !t).unwrap_or(MAX_LANE as usize);
-            self.lanes
-                .insert(env.id, u8::try_from(lane).unwrap_or(MAX_LANE));
+            let lane = u8::try_from(lane).unwrap_or(MAX_LANE);
+            // New ids are larger than every id already here, but stay sorted regardless.
+            let at = self.lanes.partition_point(|l| l.0 < env.id);
+            self.lanes.insert(at, (env.id, lane));
             changed = true;
         }
         changed

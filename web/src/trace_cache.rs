@@ -7,7 +7,7 @@
 
 use raft_core::sim::{Level, RequestId, Simulation, TraceEvent, TraceKind};
 use raft_core::{NodeEvent, NodeId};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 use yew::AttrValue;
 
@@ -105,6 +105,33 @@ impl RequestStep {
     }
 }
 
+/// The steps of a few client requests, oldest request first: a short list rather than a
+/// `BTreeMap`, whose code for this key/value type would cost the download more.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RequestSteps(Vec<(RequestId, Vec<RequestStep>)>);
+
+impl RequestSteps {
+    /// The steps of one request.
+    pub fn get(&self, id: &RequestId) -> Option<&Vec<RequestStep>> {
+        self.0.iter().find(|(r, _)| r == id).map(|(_, s)| s)
+    }
+
+    /// Adds a step to a request's story (a new request goes in id order).
+    fn push(&mut self, id: RequestId, step: RequestStep) {
+        let at = self.0.partition_point(|(r, _)| *r < id);
+        match self.0.get_mut(at) {
+            Some((r, steps)) if *r == id => steps.push(step),
+            _ => self.0.insert(at, (id, vec![step])),
+        }
+    }
+
+    /// Forgets the oldest requests beyond the newest `keep`.
+    fn keep_newest(&mut self, keep: usize) {
+        let extra = self.0.len().saturating_sub(keep);
+        self.0.drain(..extra);
+    }
+}
+
 /// The formatted tail of the trace.
 #[derive(Clone, Debug, Default)]
 pub struct TraceCache {
@@ -119,7 +146,7 @@ pub struct TraceCache {
     /// How many lines of any level the run has produced.
     pub all_total: usize,
     /// The steps of the last [`REQUEST_HISTORY`] client requests.
-    pub requests: Rc<BTreeMap<RequestId, Vec<RequestStep>>>,
+    pub requests: Rc<RequestSteps>,
 }
 
 fn tone(event: &TraceEvent) -> Tone {
@@ -253,13 +280,11 @@ impl TraceCache {
                 TraceKind::ClientFailed { request, .. } => (*request, RequestStep::Failed),
                 _ => continue,
             };
-            requests.entry(id).or_default().push(step);
+            requests.push(id, step);
             changed = true;
         }
         if changed {
-            while requests.len() > REQUEST_HISTORY {
-                requests.pop_first();
-            }
+            requests.keep_newest(REQUEST_HISTORY);
             self.requests = Rc::new(requests);
         }
     }
@@ -324,8 +349,8 @@ mod tests {
             sim.run_for(30_000);
             cache.sync(&sim);
         }
-        assert_eq!(cache.requests.len(), REQUEST_HISTORY);
-        for steps in cache.requests.values() {
+        assert_eq!(cache.requests.0.len(), REQUEST_HISTORY);
+        for (_, steps) in &cache.requests.0 {
             assert!(matches!(
                 steps.first(),
                 Some(RequestStep::Sent { retry: false, .. })

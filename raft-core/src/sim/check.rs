@@ -121,9 +121,9 @@ pub struct SafetyChecker {
     /// Trace events already read.
     trace_pos: usize,
     /// Term → the node that became its leader.
-    leaders: BTreeMap<Term, NodeId>,
+    leaders: TermMap,
     /// Per voter (by id): term → the candidate it voted for.
-    votes: Vec<BTreeMap<Term, NodeId>>,
+    votes: Vec<TermMap>,
     /// Per node: the highest stored term seen.
     stored_terms: Vec<Term>,
     /// Per node: the highest running term seen in its current life, as (restarts, term).
@@ -140,6 +140,41 @@ pub struct SafetyChecker {
     log_matching_every: u32,
     calls: u64,
     violation: Option<Violation>,
+}
+
+/// Term → node, as a list sorted by term (serialized as a map, like the `BTreeMap` it
+/// replaces, whose code would cost the web app's download more than this does).
+#[derive(Clone, Debug, Default)]
+struct TermMap(Vec<(Term, NodeId)>);
+
+impl TermMap {
+    fn get(&self, term: &Term) -> Option<&NodeId> {
+        let at = self.0.binary_search_by(|e| e.0.cmp(term)).ok()?;
+        Some(&self.0[at].1)
+    }
+
+    fn insert(&mut self, term: Term, node: NodeId) {
+        match self.0.binary_search_by(|e| e.0.cmp(&term)) {
+            Ok(at) => self.0[at].1 = node,
+            Err(at) => self.0.insert(at, (term, node)),
+        }
+    }
+}
+
+impl Serialize for TermMap {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(t, n)| (t, n)))
+    }
+}
+
+impl<'de> Deserialize<'de> for TermMap {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(TermMap(
+            BTreeMap::<Term, NodeId>::deserialize(d)?
+                .into_iter()
+                .collect(),
+        ))
+    }
 }
 
 /// The slot of node `id` in a per-node vector, grown as needed.
@@ -176,8 +211,8 @@ impl SafetyChecker {
     }
 
     /// Every term's leader seen so far.
-    pub fn leaders(&self) -> &BTreeMap<Term, NodeId> {
-        &self.leaders
+    pub fn leaders(&self) -> BTreeMap<Term, NodeId> {
+        self.leaders.0.iter().copied().collect()
     }
 
     /// Reads what happened since the last call and checks every property.

@@ -8,7 +8,9 @@ use super::network::RequestId;
 use crate::command::{ClientId, Command, RegisterOp};
 use crate::types::NodeId;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+
+mod sorted;
+use sorted::{SortedMap, SortedSet};
 
 /// Client settings. Durations are virtual milliseconds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,18 +171,18 @@ impl ClientRequest {
 pub struct Client {
     /// Settings.
     pub config: ClientConfig,
-    pub(super) requests: BTreeMap<RequestId, ClientRequest>,
+    pub(super) requests: SortedMap<RequestId, ClientRequest>,
     /// Requests not yet finished (so timers are found without scanning finished ones).
-    pub(super) active: BTreeSet<RequestId>,
+    pub(super) active: SortedSet<RequestId>,
     pub(super) next_id: u64,
     /// The timer of every active request that has one, `(time_ms, request)`, earliest first:
     /// the simulator asks for the earliest before every event. Derived from `requests` and
     /// `active`, kept in step by [`Client::set_state`], rebuilt when deserialized.
     #[serde(skip)]
-    pub(super) timers: BTreeSet<(u64, RequestId)>,
+    pub(super) timers: SortedSet<(u64, RequestId)>,
     /// The last sequence number each client used.
     #[serde(default)]
-    pub(super) last_seq: BTreeMap<ClientId, u64>,
+    pub(super) last_seq: SortedMap<ClientId, u64>,
     /// Every operation's invocation and response.
     #[serde(default)]
     pub(super) history: History,
@@ -190,11 +192,11 @@ pub struct Client {
 #[derive(Deserialize)]
 struct ClientData {
     config: ClientConfig,
-    requests: BTreeMap<RequestId, ClientRequest>,
-    active: BTreeSet<RequestId>,
+    requests: SortedMap<RequestId, ClientRequest>,
+    active: SortedSet<RequestId>,
     next_id: u64,
     #[serde(default)]
-    last_seq: BTreeMap<ClientId, u64>,
+    last_seq: SortedMap<ClientId, u64>,
     #[serde(default)]
     history: History,
 }
@@ -206,7 +208,7 @@ impl From<ClientData> for Client {
             requests: d.requests,
             active: d.active,
             next_id: d.next_id,
-            timers: BTreeSet::new(),
+            timers: SortedSet::default(),
             last_seq: d.last_seq,
             history: d.history,
         };

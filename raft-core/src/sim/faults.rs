@@ -198,14 +198,20 @@ impl Simulation {
                 return Err(SimError::NodeInTwoGroups(id));
             }
         }
-        // Each group in id order, and the groups in order of their smallest id (BTreeSets
-        // sort without linking a sort routine into the wasm build).
-        let mut sorted: BTreeSet<Vec<NodeId>> = BTreeSet::new();
-        sorted.extend(groups.into_iter().filter(|g| !g.is_empty()).map(|g| {
+        // Each group in id order (a BTreeSet of node ids sorts without linking a sort routine
+        // into the wasm build), and the groups in order of their smallest id (inserted in
+        // place: a set of groups would add another copy of the B-tree code).
+        let mut all: Vec<Vec<NodeId>> = Vec::new();
+        let mut add = |group: Vec<NodeId>| {
+            if let Err(at) = all.binary_search(&group) {
+                all.insert(at, group);
+            }
+        };
+        for g in groups.into_iter().filter(|g| !g.is_empty()) {
             let mut set = BTreeSet::new();
             set.extend(g);
-            set.into_iter().collect::<Vec<NodeId>>()
-        }));
+            add(set.into_iter().collect());
+        }
         let rest: Vec<NodeId> = self
             .nodes
             .keys()
@@ -213,12 +219,11 @@ impl Simulation {
             .filter(|n| !seen.contains(n))
             .collect();
         if !rest.is_empty() {
-            sorted.insert(rest);
+            add(rest);
         }
-        if sorted.len() < 2 {
+        if all.len() < 2 {
             return Err(SimError::PartitionNeedsTwoGroups);
         }
-        let all: Vec<Vec<NodeId>> = sorted.into_iter().collect();
         // Restore every link, keeping per-link settings, then cut between groups.
         let old: Vec<(NodeId, NodeId)> = self.network.cut_links().collect();
         for (a, b) in old {

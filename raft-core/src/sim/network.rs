@@ -11,7 +11,7 @@ use crate::command::{Command, CommandError};
 use crate::message::{Message, MessageBody, MessageKind};
 use crate::types::NodeId;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::VecDeque;
 use std::fmt;
 
 /// Identifier of one message in flight, unique within a simulation and increasing in send
@@ -199,20 +199,59 @@ pub struct DroppedMessage {
 
 /// Messages in flight, ordered by `(deliver_at_ms, id)`: the simulator always delivers the
 /// earliest, and among equals the one sent first. Also the state of every directed link.
+///
+/// The collections are sorted vectors rather than B-trees: they hold a few dozen items at
+/// most, and each B-tree key/value type costs kilobytes of code in the app's download.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Network {
+    /// Sorted by `(deliver_at_ms, id)`: new messages go near the back, the earliest leaves
+    /// from the front.
     #[serde(with = "in_flight_as_list")]
-    in_flight: BTreeMap<(u64, MessageId), Envelope>,
+    in_flight: VecDeque<Envelope>,
     next_id: u64,
     /// Settings of every link without an override.
     #[serde(default)]
     defaults: LinkSettings,
-    /// Per directed link `(from, to)`: settings that replace the defaults.
+    /// Per directed link `(from, to)`, sorted by link: settings that replace the defaults.
     #[serde(default, with = "overrides_as_list")]
-    overrides: BTreeMap<(NodeId, NodeId), LinkSettings>,
-    /// Directed links `(from, to)` that deliver nothing.
-    #[serde(default)]
-    cut: BTreeSet<(NodeId, NodeId)>,
+    overrides: Vec<(NodeId, NodeId, LinkSettings)>,
+    /// Directed links `(from, to)` that deliver nothing, sorted (a set, serialized as a list).
+    #[serde(default, deserialize_with = "cut_from_list")]
+    cut: Vec<(NodeId, NodeId)>,
+}
+
+/// The key messages in flight are ordered by.
+fn flight_key(e: &Envelope) -> (u64, MessageId) {
+    (e.deliver_at_ms, e.id)
+}
+
+/// Puts a message into the sorted in-flight queue.
+fn insert_in_flight(queue: &mut VecDeque<Envelope>, e: Envelope) {
+    let key = flight_key(&e);
+    let at = queue.partition_point(|x| flight_key(x) < key);
+    queue.insert(at, e);
+}
+
+/// Where the link `(from, to)` is, or would go, in a list sorted by link.
+fn find_link<T>(
+    list: &[T],
+    link: (NodeId, NodeId),
+    key: impl Fn(&T) -> (NodeId, NodeId),
+) -> Result<usize, usize> {
+    list.binary_search_by(|x| key(x).cmp(&link))
+}
+
+/// Reads the cut links (any order, repeats allowed, as a set would be) into a sorted list.
+fn cut_from_list<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<(NodeId, NodeId)>, D::Error> {
+    let mut cut = Vec::new();
+    for link in Vec::<(NodeId, NodeId)>::deserialize(d)? {
+        if let Err(at) = find_link(&cut, link, |&l| l) {
+            cut.insert(at, link);
+        }
+    }
+    Ok(cut)
 }
 
 impl Network {
@@ -250,8 +289,8 @@ impl Network {
     ) -> MessageId {
         self.next_id += 1;
         let id = MessageId(self.next_id);
-        self.in_flight.insert(
-            (deliver_at_ms, id),
+        insert_in_flight(
+            &mut self.in_flight,
             Envelope {
                 id,
                 from,
@@ -275,17 +314,13 @@ impl Network {
 
     /// The message in flight with this id, if any.
     pub fn get(&self, id: MessageId) -> Option<&Envelope> {
-        self.in_flight.values().find(|e| e.id == id)
+        self.in_flight.iter().find(|e| e.id == id)
     }
 
     /// Removes the message in flight with this id.
     pub fn remove(&mut self, id: MessageId) -> Option<Envelope> {
-        let key = self
-            .in_flight
-            .iter()
-            .find(|(_, e)| e.id == id)
-            .map(|(k, _)| *k)?;
-        self.in_flight.remove(&key)
+        let at = self.in_flight.iter().position(|e| e.id == id)?;
+        self.in_flight.remove(at)
     }
 
     // ----- link state -----
@@ -297,17 +332,18 @@ impl Network {
 
     /// The settings of the directed link `from → to` (its override, or the defaults).
     pub fn settings(&self, from: NodeId, to: NodeId) -> &LinkSettings {
-        self.overrides.get(&(from, to)).unwrap_or(&self.defaults)
+        self.link_override(from, to).unwrap_or(&self.defaults)
     }
 
     /// The override of the directed link `from → to`, if it has one.
     pub fn link_override(&self, from: NodeId, to: NodeId) -> Option<&LinkSettings> {
-        self.overrides.get(&(from, to))
+        let at = find_link(&self.overrides, (from, to), |o| (o.0, o.1)).ok()?;
+        Some(&self.overrides[at].2)
     }
 
     /// Whether the directed link `from → to` is cut.
     pub fn is_cut(&self, from: NodeId, to: NodeId) -> bool {
-        self.cut.contains(&(from, to))
+        find_link(&self.cut, (from, to), |&l| l).is_ok()
     }
 
     /// Every cut directed link `(from, to)`, in order.
@@ -348,23 +384,26 @@ impl Network {
     }
 
     pub(crate) fn set_override(&mut self, from: NodeId, to: NodeId, s: Option<LinkSettings>) {
-        match s {
-            Some(s) => {
-                self.overrides.insert((from, to), s);
+        match (find_link(&self.overrides, (from, to), |o| (o.0, o.1)), s) {
+            (Ok(at), Some(s)) => self.overrides[at].2 = s,
+            (Err(at), Some(s)) => self.overrides.insert(at, (from, to, s)),
+            (Ok(at), None) => {
+                self.overrides.remove(at);
             }
-            None => {
-                self.overrides.remove(&(from, to));
-            }
+            (Err(_), None) => {}
         }
     }
 
     /// Cuts or restores one direction; returns whether anything changed.
     pub(crate) fn set_cut(&mut self, from: NodeId, to: NodeId, cut: bool) -> bool {
-        if cut {
-            self.cut.insert((from, to))
-        } else {
-            self.cut.remove(&(from, to))
+        match (find_link(&self.cut, (from, to), |&l| l), cut) {
+            (Err(at), true) => self.cut.insert(at, (from, to)),
+            (Ok(at), false) => {
+                self.cut.remove(at);
+            }
+            _ => return false,
         }
+        true
     }
 
     /// Restores every cut link and removes every per-link override.
@@ -375,30 +414,30 @@ impl Network {
 
     /// Delivery time of the earliest message, if any.
     pub fn next_delivery_ms(&self) -> Option<u64> {
-        self.in_flight.keys().next().map(|(t, _)| *t)
+        self.in_flight.front().map(|e| e.deliver_at_ms)
     }
 
     /// Removes and returns the earliest message.
     pub fn pop_next(&mut self) -> Option<Envelope> {
-        self.in_flight.pop_first().map(|(_, e)| e)
+        self.in_flight.pop_front()
     }
 
     /// Removes every message matching `pred` and returns them in delivery order.
     pub fn remove_where(&mut self, mut pred: impl FnMut(&Envelope) -> bool) -> Vec<Envelope> {
-        let keys: Vec<(u64, MessageId)> = self
-            .in_flight
-            .iter()
-            .filter(|(_, e)| pred(e))
-            .map(|(k, _)| *k)
-            .collect();
-        keys.into_iter()
-            .filter_map(|k| self.in_flight.remove(&k))
-            .collect()
+        let mut removed = Vec::new();
+        for e in std::mem::take(&mut self.in_flight) {
+            if pred(&e) {
+                removed.push(e);
+            } else {
+                self.in_flight.push_back(e);
+            }
+        }
+        removed
     }
 
     /// Messages in flight, in delivery order.
     pub fn in_flight(&self) -> impl Iterator<Item = &Envelope> {
-        self.in_flight.values()
+        self.in_flight.iter()
     }
 
     /// Number of messages in flight.
@@ -412,56 +451,51 @@ impl Network {
     }
 }
 
-/// Serializes the in-flight map as a plain list (its keys are derived from each envelope), so
-/// formats whose map keys must be strings (JSON) can hold it.
+/// Serializes the in-flight queue as a plain list in delivery order (formats whose map keys
+/// must be strings, like JSON, could not hold a map keyed by `(time, id)`).
 mod in_flight_as_list {
-    use super::{Envelope, MessageId};
+    use super::{Envelope, insert_in_flight};
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
-    use std::collections::BTreeMap;
+    use std::collections::VecDeque;
 
-    pub fn serialize<S: Serializer>(
-        map: &BTreeMap<(u64, MessageId), Envelope>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        let list: Vec<&Envelope> = map.values().collect();
-        list.serialize(s)
+    pub fn serialize<S: Serializer>(queue: &VecDeque<Envelope>, s: S) -> Result<S::Ok, S::Error> {
+        queue.serialize(s)
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<BTreeMap<(u64, MessageId), Envelope>, D::Error> {
-        let list = Vec::<Envelope>::deserialize(d)?;
-        Ok(list
-            .into_iter()
-            .map(|e| ((e.deliver_at_ms, e.id), e))
-            .collect())
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<VecDeque<Envelope>, D::Error> {
+        let mut queue = VecDeque::new();
+        for e in Vec::<Envelope>::deserialize(d)? {
+            insert_in_flight(&mut queue, e);
+        }
+        Ok(queue)
     }
 }
 
 /// Serializes the per-link overrides as a list of `(from, to, settings)`: their keys are pairs,
 /// and formats whose map keys must be strings (JSON) cannot hold a map keyed by pairs.
 mod overrides_as_list {
-    use super::LinkSettings;
+    use super::{LinkSettings, find_link};
     use crate::types::NodeId;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
-    use std::collections::BTreeMap;
 
     pub fn serialize<S: Serializer>(
-        map: &BTreeMap<(NodeId, NodeId), LinkSettings>,
+        list: &[(NodeId, NodeId, LinkSettings)],
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        let list: Vec<(NodeId, NodeId, &LinkSettings)> =
-            map.iter().map(|(&(from, to), l)| (from, to, l)).collect();
         list.serialize(s)
     }
 
+    /// Sorts by link; a link listed twice keeps its last settings (as a map would).
     pub fn deserialize<'de, D: Deserializer<'de>>(
         d: D,
-    ) -> Result<BTreeMap<(NodeId, NodeId), LinkSettings>, D::Error> {
-        let list = Vec::<(NodeId, NodeId, LinkSettings)>::deserialize(d)?;
-        Ok(list
-            .into_iter()
-            .map(|(from, to, l)| ((from, to), l))
-            .collect())
+    ) -> Result<Vec<(NodeId, NodeId, LinkSettings)>, D::Error> {
+        let mut list: Vec<(NodeId, NodeId, LinkSettings)> = Vec::new();
+        for (from, to, l) in Vec::<(NodeId, NodeId, LinkSettings)>::deserialize(d)? {
+            match find_link(&list, (from, to), |o| (o.0, o.1)) {
+                Ok(at) => list[at].2 = l,
+                Err(at) => list.insert(at, (from, to, l)),
+            }
+        }
+        Ok(list)
     }
 }
