@@ -2,7 +2,7 @@
 //! leader to remove one, and dismissing a node that has left (dissertation §4.1–§4.2).
 
 use super::trace::TraceKind;
-use super::{MAX_NODE_ID, MAX_NODES, SimError, SimNode, Simulation, node_seed};
+use super::{MAX_NODE_ID, MAX_NODES, NodeStatus, SimError, SimNode, Simulation, node_seed};
 use crate::command::StateMachine;
 use crate::membership::Membership;
 use crate::node::RaftNode;
@@ -111,9 +111,17 @@ impl Simulation {
         if (c.voters.len() + c.learners.len() + joining) as u64 >= MAX_NODES {
             return Err(SimError::TooManyVoters);
         }
-        // "Any member": one of the voters, chosen with the run's RNG (drawn as a u64 so that
-        // native and wasm32 draw alike).
-        let voters: Vec<NodeId> = c.voters.iter().copied().collect();
+        // "Any member": one of the running voters (any voter if none runs), chosen with the
+        // run's RNG (drawn as a u64 so that native and wasm32 draw alike).
+        let mut voters: Vec<NodeId> = c
+            .voters
+            .iter()
+            .copied()
+            .filter(|v| self.nodes.get(v).map(SimNode::status) == Some(NodeStatus::Up))
+            .collect();
+        if voters.is_empty() {
+            voters = c.voters.iter().copied().collect();
+        }
         let pick = self.rng.random_range(0..(voters.len() as u64).max(1));
         let contact = voters.get(pick as usize).copied().unwrap_or(NodeId(1));
         let raft = RaftNode::join(
