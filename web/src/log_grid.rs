@@ -4,10 +4,12 @@
 use raft_core::sim::{SimNode, Simulation};
 use raft_core::{Command, RoleKind};
 
-/// A command as a log cell shows it: `5+3`, `r*2` or `no-op` (a session's tag is left out).
+/// A command as a log cell shows it: `5+3`, `r*2`, `no-op` or `C` for a configuration entry (a
+/// session's tag is left out).
 pub fn command_short(command: &Command) -> String {
     match command {
         Command::Noop => "no-op".to_string(),
+        Command::Config(_) => "C".to_string(),
         Command::Register(op) => op.to_string().replace(' ', ""),
         Command::Session { op, .. } => command_short(op),
         Command::Add { a, b } => {

@@ -186,6 +186,12 @@ pub fn message_fields(env: &Envelope) -> Vec<(&'static str, String)> {
                 MessageBody::TimeoutNow => {
                     rows.push(("meaning", "start an election now (leader transfer)".into()));
                 }
+                MessageBody::JoinCluster => {
+                    rows.push(("meaning", "a new server asks to join the cluster".into()));
+                }
+                MessageBody::JoinClusterReply { result } => {
+                    rows.push(("result", result.to_string()));
+                }
                 MessageBody::AppendEntries {
                     prev_log_index,
                     prev_log_term,
