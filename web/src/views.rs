@@ -355,7 +355,10 @@ pub(crate) mod tests {
         let nodes = node_views(&sim, None, 5.0);
         let v = nodes.iter().find(|n| n.id == gone.0).expect("still drawn");
         assert_eq!(v.member, MemberKind::Removed);
-        assert!(!v.config_differs, "removed nodes are drawn as removed, not highlighted");
+        assert!(
+            !v.config_differs,
+            "removed nodes are drawn as removed, not highlighted"
+        );
         sim.run_for(30_000);
         sim.apply(Action::DismissNode(gone)).expect("dismiss");
         let nodes = node_views(&sim, None, 5.0);
