@@ -5,7 +5,7 @@
 //! [`HIT_RADIUS`] of the centre or in that band below it, so the group's box is stable.
 
 use crate::geometry::{ARC_RADIUS, HIT_RADIUS, NODE_RADIUS, Point, arc_path};
-use crate::layout::{CATCH_UP_Y, CONFIG_LABEL_Y, UNDER_HALF_H, UNDER_MAX_W};
+use crate::layout::UNDER_MAX_W;
 use crate::num::{Fixed, Short};
 use crate::views::NodeView;
 use raft_core::sim::{MemberKind, NodeStatus};
@@ -58,6 +58,15 @@ fn vote_pips(got: usize, need: usize) -> Html {
     }
 }
 
+// The places under a node, written out (a test checks them against the layout constants), so
+// that the download carries no float formatting for them.
+/// Where the configuration label sits: [`crate::layout::CONFIG_LABEL_Y`] below the centre.
+const CONFIG_AT: &str = "translate(0 60)";
+/// Where the catch-up bar sits: [`crate::layout::CATCH_UP_Y`] below the centre.
+const CATCH_UP_AT: &str = "translate(0 75)";
+/// Width of the catch-up bar (its rects are 2 × [`crate::layout::UNDER_HALF_H`] high, centred).
+const CATCH_UP_W: f64 = UNDER_MAX_W - 8.0;
+
 /// The configuration this node uses, in a pill under it; amber while it is not the cluster's.
 fn config_label(v: &NodeView) -> Html {
     let w = (v.config_label.chars().count() as f64 * 5.8 + 12.0).min(UNDER_MAX_W);
@@ -68,11 +77,10 @@ fn config_label(v: &NodeView) -> Html {
     };
     html! {
         <g class={classes!("config", v.config_differs.then_some("differs"))}
-           transform={format!("translate(0 {})", Short(CONFIG_LABEL_Y))}>
+           transform={CONFIG_AT}>
             <title>{ title }</title>
-            <rect x={Fixed(-w / 2.0, 1).to_string()} y={Short(-UNDER_HALF_H).to_string()}
-                  width={Fixed(w, 1).to_string()} height={Short(2.0 * UNDER_HALF_H).to_string()}
-                  rx={Short(UNDER_HALF_H).to_string()} />
+            <rect x={Fixed(-w / 2.0, 1).to_string()} y="-6.5"
+                  width={Fixed(w, 1).to_string()} height="13" rx="6.5" />
             <text y="0.5">{ v.config_label.clone() }</text>
         </g>
     }
@@ -80,21 +88,19 @@ fn config_label(v: &NodeView) -> Html {
 
 /// A learner's catch-up: its match_index on the leader against the leader's last index.
 fn catch_up_bar(matched: u64, last: u64) -> Html {
-    let w = UNDER_MAX_W - 8.0;
     let done = if last == 0 {
         1.0
     } else {
         (matched as f64 / last as f64).min(1.0)
     };
+    let of = format!("{matched}/{last}");
     html! {
-        <g class="catch-up" data-catch-up={format!("{matched}/{last}")}
-           transform={format!("translate(0 {})", Short(CATCH_UP_Y))}>
-            <title>{ format!("Catching up: the leader has replicated {matched} of its {last} log entries to it. It becomes a voter once it keeps up (\u{a7}4.2.1)") }</title>
-            <rect class="track" x={Short(-w / 2.0).to_string()} y={Short(-UNDER_HALF_H).to_string()}
-                  width={Short(w).to_string()} height={Short(2.0 * UNDER_HALF_H).to_string()} rx="3" />
-            <rect class="done" x={Short(-w / 2.0).to_string()} y={Short(-UNDER_HALF_H).to_string()}
-                  width={Fixed(w * done, 1).to_string()} height={Short(2.0 * UNDER_HALF_H).to_string()} rx="3" />
-            <text y="0.5">{ format!("catching up {matched}/{last}") }</text>
+        <g class="catch-up" data-catch-up={of.clone()}
+           transform={CATCH_UP_AT}>
+            <title>{ "Catching up: how much of the leader\u{2019}s log (its match_index out of the leader\u{2019}s last index) it has. It becomes a voter once it keeps up (\u{a7}4.2.1)" }</title>
+            <rect class="track" x="-48" y="-6.5" width="96" height="13" rx="3" />
+            <rect class="done" x="-48" y="-6.5" width={Fixed(CATCH_UP_W * done, 1).to_string()} height="13" rx="3" />
+            <text y="0.5">{ "catching up " }{ of }</text>
         </g>
     }
 }
@@ -239,5 +245,18 @@ pub fn node(props: &NodeProps) -> Html {
             { config_label(v) }
             { under }
         </g>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::{CATCH_UP_Y, CONFIG_LABEL_Y, UNDER_HALF_H};
+
+    #[test]
+    fn the_written_out_places_match_the_layout() {
+        assert_eq!(CONFIG_AT, format!("translate(0 {})", Short(CONFIG_LABEL_Y)));
+        assert_eq!(CATCH_UP_AT, format!("translate(0 {})", Short(CATCH_UP_Y)));
+        assert_eq!((UNDER_HALF_H, CATCH_UP_W), (6.5, 96.0));
     }
 }
