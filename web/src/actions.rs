@@ -1,7 +1,7 @@
 //! The node actions table: one list drives the click menu, the keyboard shortcuts and the
 //! help text, so the three can never disagree.
 
-use raft_core::sim::{Action, NodeStatus};
+use raft_core::sim::{Action, MemberKind, NodeStatus};
 use raft_core::{NodeId, RoleKind};
 use std::collections::BTreeSet;
 
@@ -24,6 +24,10 @@ pub enum NodeActionKind {
     HealAll,
     /// Ask the leader to hand leadership to this node.
     TransferLeader,
+    /// Ask the leader to take the node out of the configuration.
+    Remove,
+    /// Take a removed node off the drawing.
+    Dismiss,
 }
 
 /// One row of the actions table.
@@ -43,7 +47,7 @@ pub struct NodeActionSpec {
 }
 
 /// Every node action, in menu order.
-pub const NODE_ACTIONS: [NodeActionSpec; 8] = [
+pub const NODE_ACTIONS: [NodeActionSpec; 10] = [
     NodeActionSpec {
         kind: NodeActionKind::Crash,
         data_action: "crash",
@@ -100,6 +104,20 @@ pub const NODE_ACTIONS: [NodeActionSpec; 8] = [
         key: 'l',
         help: "Leadership transfer (\u{a7}3.10): the leader stops taking requests, brings this node's log up to date, then tells it to start an election at once (TimeoutNow), which it normally wins (not if it is cut off from the others)",
     },
+    NodeActionSpec {
+        kind: NodeActionKind::Remove,
+        data_action: "remove",
+        label: "Remove from cluster",
+        key: 'x',
+        help: "Membership change (\u{a7}4.1): the leader appends a configuration without this node, which takes effect at once; once it commits, the node no longer votes or gets entries. A removed leader steps down once the change commits, and the others elect a new one",
+    },
+    NodeActionSpec {
+        kind: NodeActionKind::Dismiss,
+        data_action: "dismiss",
+        label: "Dismiss",
+        key: 'd',
+        help: "Take the removed node off the drawing: its server is shut down for good",
+    },
 ];
 
 impl NodeActionKind {
@@ -114,6 +132,8 @@ impl NodeActionKind {
             NodeActionKind::Partition => &NODE_ACTIONS[5],
             NodeActionKind::HealAll => &NODE_ACTIONS[6],
             NodeActionKind::TransferLeader => &NODE_ACTIONS[7],
+            NodeActionKind::Remove => &NODE_ACTIONS[8],
+            NodeActionKind::Dismiss => &NODE_ACTIONS[9],
         }
     }
 
@@ -133,12 +153,37 @@ impl NodeActionKind {
             }
             NodeActionKind::HealAll => Action::HealAll,
             NodeActionKind::TransferLeader => Action::TransferLeadership(id),
+            NodeActionKind::Remove => Action::RemoveNode(id),
+            NodeActionKind::Dismiss => Action::DismissNode(id),
         }
     }
 
-    /// Why it cannot be applied to a node with this status and role (`role` is ignored while
-    /// crashed), or `None` if it can.
-    pub fn unavailable_because(self, status: NodeStatus, role: RoleKind) -> Option<&'static str> {
+    /// Why it cannot be applied to a node with this status, role (ignored while crashed) and
+    /// place in the configuration, or `None` if it can. The leader may still refuse a
+    /// membership change (another one pending, the last voter): the notice then says why.
+    pub fn unavailable_because(
+        self,
+        status: NodeStatus,
+        role: RoleKind,
+        member: MemberKind,
+    ) -> Option<&'static str> {
+        let voter = member == MemberKind::Voter;
+        match (self, member) {
+            (NodeActionKind::Remove, MemberKind::Removed) => {
+                return Some("the node is not in the configuration any more");
+            }
+            (NodeActionKind::Remove, MemberKind::Joining) => {
+                return Some("the node is not in the configuration yet");
+            }
+            (NodeActionKind::Dismiss, MemberKind::Removed) => return None,
+            (NodeActionKind::Dismiss, _) => {
+                return Some("only a node removed from the cluster can be dismissed");
+            }
+            (NodeActionKind::TransferLeader | NodeActionKind::Timeout, _) if !voter => {
+                return Some("only a voter stands for election");
+            }
+            _ => {}
+        }
         match (self, status) {
             (NodeActionKind::Crash, NodeStatus::Crashed) => Some("the node is already crashed"),
             (NodeActionKind::Restart, NodeStatus::Up) => {
@@ -173,15 +218,15 @@ impl NodeActionKind {
         }
     }
 
-    /// Whether it can be applied to a node with this status and role.
-    pub fn applies_to(self, status: NodeStatus, role: RoleKind) -> bool {
-        self.unavailable_because(status, role).is_none()
+    /// Whether it can be applied to a node with this status, role and membership.
+    pub fn applies_to(self, status: NodeStatus, role: RoleKind, member: MemberKind) -> bool {
+        self.unavailable_because(status, role, member).is_none()
     }
 
     /// The tooltip of its button: what it does, and why it is disabled when it is.
-    pub fn title(self, status: NodeStatus, role: RoleKind) -> String {
+    pub fn title(self, status: NodeStatus, role: RoleKind, member: MemberKind) -> String {
         let help = self.spec().help;
-        match self.unavailable_because(status, role) {
+        match self.unavailable_because(status, role, member) {
             Some(why) => format!("{help}. Not available: {why}."),
             None => format!("{help}."),
         }
@@ -234,7 +279,7 @@ mod tests {
     #[test]
     fn keys_map_to_actions() {
         assert_eq!(NodeActionKind::from_key("c"), Some(NodeActionKind::Crash));
-        assert_eq!(NodeActionKind::from_key("x"), None);
+        assert_eq!(NodeActionKind::from_key("q"), None);
         assert_eq!(NodeActionKind::from_key("Escape"), None);
         assert_eq!(NodeActionKind::from_key(""), None);
         let none = BTreeSet::new();
@@ -251,41 +296,84 @@ mod tests {
 
     #[test]
     fn applicability_follows_status_and_role() {
+        use MemberKind::Voter as V;
         use NodeActionKind::{Crash, Pause, Restart, Resume, Timeout};
         use NodeStatus::{Crashed, Paused, Up};
         use RoleKind::{Candidate, Follower, Leader};
-        assert!(Crash.applies_to(Up, Leader));
-        assert!(!Crash.applies_to(Crashed, Follower));
-        assert!(Restart.applies_to(Crashed, Follower));
-        assert!(!Restart.applies_to(Up, Follower));
-        assert!(Timeout.applies_to(Up, Follower) && Timeout.applies_to(Up, Candidate));
-        assert!(!Timeout.applies_to(Up, Leader));
-        assert!(!Timeout.applies_to(Crashed, Follower));
-        assert!(!Timeout.applies_to(Paused, Follower));
-        assert!(Pause.applies_to(Up, Leader) && !Pause.applies_to(Paused, Leader));
-        assert!(Resume.applies_to(Paused, Leader) && !Resume.applies_to(Up, Leader));
-        assert!(Crash.applies_to(Paused, Follower) && !Restart.applies_to(Paused, Follower));
+        assert!(Crash.applies_to(Up, Leader, V));
+        assert!(!Crash.applies_to(Crashed, Follower, V));
+        assert!(Restart.applies_to(Crashed, Follower, V));
+        assert!(!Restart.applies_to(Up, Follower, V));
+        assert!(Timeout.applies_to(Up, Follower, V) && Timeout.applies_to(Up, Candidate, V));
+        assert!(!Timeout.applies_to(Up, Leader, V));
+        assert!(!Timeout.applies_to(Crashed, Follower, V));
+        assert!(!Timeout.applies_to(Paused, Follower, V));
+        assert!(Pause.applies_to(Up, Leader, V) && !Pause.applies_to(Paused, Leader, V));
+        assert!(Resume.applies_to(Paused, Leader, V) && !Resume.applies_to(Up, Leader, V));
+        assert!(Crash.applies_to(Paused, Follower, V) && !Restart.applies_to(Paused, Follower, V));
         // Every disabled action says why in its tooltip; enabled ones do not.
         for spec in &NODE_ACTIONS {
             for status in [Up, Paused, Crashed] {
                 for role in [Follower, Candidate, Leader] {
-                    let title = spec.kind.title(status, role);
+                    let title = spec.kind.title(status, role, V);
                     assert!(title.starts_with(spec.help));
                     assert_eq!(
                         title.contains("Not available: "),
-                        !spec.kind.applies_to(status, role)
+                        !spec.kind.applies_to(status, role, V)
                     );
                 }
             }
         }
         assert!(
             Timeout
-                .title(Up, Leader)
+                .title(Up, Leader, V)
                 .ends_with("a leader has no election timer; it sends heartbeats instead.")
         );
         assert_eq!(
             shortcut_help(),
-            "c crash · r restart · t force election timeout · p pause node · u resume node · i partition away · h heal all links · l make leader"
+            "c crash · r restart · t force election timeout · p pause node · u resume node · i partition away · h heal all links · l make leader · x remove from cluster · d dismiss"
+        );
+    }
+
+    #[test]
+    fn membership_actions_follow_the_configuration() {
+        use MemberKind::{Joining, Learner, Removed, Voter};
+        use NodeActionKind::{Crash, Dismiss, Remove, Timeout, TransferLeader};
+        use NodeStatus::{Crashed, Up};
+        use RoleKind::{Follower, Leader};
+        let none = BTreeSet::new();
+        assert_eq!(
+            Remove.to_action(NodeId(2), &none),
+            Action::RemoveNode(NodeId(2))
+        );
+        assert_eq!(
+            Dismiss.to_action(NodeId(2), &none),
+            Action::DismissNode(NodeId(2))
+        );
+        // Voters and learners, running or crashed, the leader included, can be removed.
+        for member in [Voter, Learner] {
+            assert!(Remove.applies_to(Up, Follower, member));
+            assert!(Remove.applies_to(Crashed, Follower, member));
+        }
+        assert!(Remove.applies_to(Up, Leader, Voter));
+        assert!(!Remove.applies_to(Up, Follower, Removed));
+        assert!(!Remove.applies_to(Up, Follower, Joining));
+        // Only removed nodes can be dismissed, crashed or not.
+        assert!(Dismiss.applies_to(Up, Follower, Removed));
+        assert!(Dismiss.applies_to(Crashed, Follower, Removed));
+        for member in [Voter, Learner, Joining] {
+            assert!(!Dismiss.applies_to(Up, Follower, member));
+        }
+        // Non-voters never stand for election; crashing them is fine.
+        for member in [Learner, Joining, Removed] {
+            assert!(!Timeout.applies_to(Up, Follower, member));
+            assert!(!TransferLeader.applies_to(Up, Follower, member));
+            assert!(Crash.applies_to(Up, Follower, member));
+        }
+        assert!(
+            Dismiss
+                .title(Up, Follower, Voter)
+                .ends_with("Not available: only a node removed from the cluster can be dismissed.")
         );
     }
 }

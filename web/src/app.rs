@@ -217,6 +217,10 @@ pub fn app() -> Html {
         Callback::from(move |id: u64| d.dispatch(Msg::Inspect(Inspected::Message(MessageId(id)))))
     };
 
+    let onadd = {
+        let d = dispatch.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(Msg::AddNode))
+    };
     let onspeed = {
         let d = dispatch.clone();
         Callback::from(move |speed: f64| d.dispatch(Msg::SetSpeed(speed)))
@@ -268,6 +272,10 @@ pub fn app() -> Html {
                     <section class="panel cluster-panel" aria-label="Cluster">
                         <div class="panel-head">
                             <h2>{ "Cluster" }</h2>
+                            <button type="button" class="add-node" data-action="add-node" onclick={onadd}
+                                    title="Start a new server: it asks the cluster to join (JoinCluster), the leader adds it as a learner and copies its log to it, then makes it a voter (dissertation \u{a7}4.1, \u{a7}4.2.1)">
+                                { "+ Add node" }
+                            </button>
                             <span class="status-line" data-testid="status-line" title={status.clone()}>{ status }</span>
                             { safety_badge(state.violation.as_deref()) }
                         </div>

@@ -8,7 +8,7 @@ pub const GLYPH_HEIGHT: f64 = 20.0;
 
 /// The short label drawn on a message: RV = RequestVote, ♥ = heartbeat, AE n = AppendEntries
 /// with n entries, ✓/✗ = vote granted/denied, ok/no = append accepted/rejected, PV/pv =
-/// PreVote and its reply, TN = TimeoutNow.
+/// PreVote and its reply, TN = TimeoutNow, JC/jc = JoinCluster and its reply.
 pub fn label(kind: MessageKind, entries: usize) -> String {
     match kind {
         MessageKind::RequestVote => "RV".to_string(),
@@ -23,6 +23,8 @@ pub fn label(kind: MessageKind, entries: usize) -> String {
         MessageKind::TimeoutNow => "TN".to_string(),
         MessageKind::ClientRequest => "req".to_string(),
         MessageKind::ClientReply => "ans".to_string(),
+        MessageKind::JoinCluster => "JC".to_string(),
+        MessageKind::JoinClusterReply => "jc".to_string(),
     }
 }
 
@@ -36,6 +38,7 @@ pub fn is_reply(kind: MessageKind) -> bool {
             | MessageKind::AppendRejected
             | MessageKind::PreVoteReply
             | MessageKind::ClientReply
+            | MessageKind::JoinClusterReply
     )
 }
 
@@ -64,7 +67,7 @@ pub fn reach(kind: MessageKind, entries: usize) -> f64 {
 mod tests {
     use super::*;
 
-    const KINDS: [MessageKind; 12] = [
+    const KINDS: [MessageKind; 14] = [
         MessageKind::RequestVote,
         MessageKind::VoteGranted,
         MessageKind::VoteDenied,
@@ -77,6 +80,8 @@ mod tests {
         MessageKind::PreVote,
         MessageKind::PreVoteReply,
         MessageKind::TimeoutNow,
+        MessageKind::JoinCluster,
+        MessageKind::JoinClusterReply,
     ];
 
     #[test]

@@ -62,10 +62,10 @@ impl LaneMap {
                 j -= 1;
             }
         }
-        let count = sim.config().node_count as usize;
+        let ring = crate::views::ring(sim);
         for env in new {
-            let (from, from_r) = endpoint_anchor(env.from, count);
-            let (to, to_r) = endpoint_anchor(env.to, count);
+            let (from, from_r) = endpoint_anchor(env.from, &ring);
+            let (to, to_r) = endpoint_anchor(env.to, &ring);
             let (start, end) = geometry::message_path(from, to, from_r, to_r);
             let path_len = start.distance(end);
             let reach = glyph::reach(env.kind(), env.entry_count());

@@ -6,6 +6,9 @@
 //! in a small box at the centre: its straight path to any node is a radius of the ring, which
 //! passes over no other node. The `viewBox` fits the ring tightly, so the drawing wastes no
 //! space beside or below the nodes.
+//!
+//! Nodes can join and be dismissed, so ids have gaps: a node's place on the ring is its rank
+//! in the [`Ring`] (the ids in order), never its id.
 
 use crate::geometry::{HIT_RADIUS, Point};
 use crate::num::Fixed;
@@ -23,6 +26,37 @@ pub const CLIENT_H: f64 = 28.0;
 pub const CLIENT_ANCHOR_RADIUS: f64 = 44.0;
 /// Space around the nodes' centres inside the `viewBox`: a node's hit circle plus a little.
 pub const VIEW_MARGIN: f64 = HIT_RADIUS + 4.0;
+/// Centre (below the node's centre) of the configuration label under a node.
+pub const CONFIG_LABEL_Y: f64 = HIT_RADIUS + 6.0;
+/// Centre (below the node's centre) of a learner's catch-up bar, under the configuration label.
+pub const CATCH_UP_Y: f64 = CONFIG_LABEL_Y + 15.0;
+/// Half the height of the label and of the bar.
+pub const UNDER_HALF_H: f64 = 6.5;
+/// Widest label or bar under a node: a nine-voter configuration with a learner.
+pub const UNDER_MAX_W: f64 = 104.0;
+/// How far below its centre a node's drawing reaches (the catch-up bar's bottom edge).
+pub const NODE_BOTTOM: f64 = CATCH_UP_Y + UNDER_HALF_H;
+
+/// The nodes on the ring: their ids in ascending order. A node's place is its rank here.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Ring {
+    ids: Vec<u64>,
+}
+
+impl Ring {
+    /// The ring of these ids (given in ascending order, as the simulation lists its nodes).
+    pub fn new(ids: impl IntoIterator<Item = u64>) -> Self {
+        Ring {
+            ids: ids.into_iter().collect(),
+        }
+    }
+
+    /// Centre of node `id`, or `None` if it is not on the ring (a dismissed node).
+    pub fn position(&self, id: u64) -> Option<Point> {
+        let index = self.ids.iter().position(|&i| i == id)?;
+        Some(ring_position(index, self.ids.len()))
+    }
+}
 
 /// The `viewBox` of the drawing: its top-left corner and size, in SVG user units.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -82,10 +116,11 @@ pub fn view_box(count: usize) -> ViewBox {
     let (mut top, mut bottom) = (-CLIENT_H / 2.0, CLIENT_H / 2.0);
     for i in 0..count {
         let p = ring_position(i, count);
-        left = left.min(p.x - VIEW_MARGIN);
-        right = right.max(p.x + VIEW_MARGIN);
+        let side = VIEW_MARGIN.max(UNDER_MAX_W / 2.0 + 2.0);
+        left = left.min(p.x - side);
+        right = right.max(p.x + side);
         top = top.min(p.y - VIEW_MARGIN);
-        bottom = bottom.max(p.y + VIEW_MARGIN);
+        bottom = bottom.max(p.y + NODE_BOTTOM + 4.0);
     }
     ViewBox {
         x: left,
@@ -159,8 +194,73 @@ mod tests {
     }
 
     #[test]
+    fn the_ring_places_nodes_by_rank_not_by_id() {
+        // Node 3 was dismissed and Node 6 joined: five nodes, laid out like any five.
+        let ring = Ring::new([1, 2, 4, 5, 6]);
+        assert_eq!(ring.position(1), Some(ring_position(0, 5)));
+        assert_eq!(ring.position(4), Some(ring_position(2, 5)));
+        assert_eq!(ring.position(6), Some(ring_position(4, 5)));
+        assert_eq!(ring.position(3), None);
+        assert_eq!(Ring::default().position(1), None);
+    }
+
+    /// The box of the configuration label and catch-up bar under the node at `p`.
+    fn under_box(p: Point) -> (f64, f64, f64, f64) {
+        (
+            p.x - UNDER_MAX_W / 2.0,
+            p.y + CONFIG_LABEL_Y - UNDER_HALF_H,
+            p.x + UNDER_MAX_W / 2.0,
+            p.y + NODE_BOTTOM,
+        )
+    }
+
+    /// Whether a box comes within `r` of `c`.
+    fn box_near(b: (f64, f64, f64, f64), c: Point, r: f64) -> bool {
+        let dx = (b.0 - c.x).max(c.x - b.2).max(0.0);
+        let dy = (b.1 - c.y).max(c.y - b.3).max(0.0);
+        dx * dx + dy * dy < r * r
+    }
+
+    #[test]
+    fn labels_under_nodes_overlap_nothing_from_one_to_twelve_nodes() {
+        // Up to 9 voters, plus learners and removed nodes not yet dismissed.
+        for n in 1..=12 {
+            let vb = view_box(n);
+            let client = (
+                -CLIENT_W / 2.0,
+                -CLIENT_H / 2.0,
+                CLIENT_W / 2.0,
+                CLIENT_H / 2.0,
+            );
+            for i in 0..n {
+                let b = under_box(ring_position(i, n));
+                assert!(
+                    b.0 >= vb.x && b.2 <= vb.x + vb.w,
+                    "n={n}: label {i} off the side"
+                );
+                assert!(
+                    b.1 >= vb.y && b.3 <= vb.y + vb.h,
+                    "n={n}: label {i} off the bottom"
+                );
+                let apart = b.2 < client.0 || b.0 > client.2 || b.3 < client.1 || b.1 > client.3;
+                assert!(apart, "n={n}: label {i} over the client");
+                for j in (0..n).filter(|&j| j != i) {
+                    let other = ring_position(j, n);
+                    // Clear of everything drawn for the other node (its selection ring is
+                    // the outermost, at ARC_RADIUS + 7).
+                    let drawn = ARC_RADIUS + 9.0;
+                    assert!(!box_near(b, other, drawn), "n={n}: label {i} over node {j}");
+                    let o = under_box(other);
+                    let apart = b.2 < o.0 || b.0 > o.2 || b.3 < o.1 || b.1 > o.3;
+                    assert!(apart, "n={n}: labels {i} and {j} overlap");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn nodes_are_apart_inside_the_view_and_clear_of_the_client() {
-        for n in 3..=9 {
+        for n in 1..=12 {
             let vb = view_box(n);
             for i in 0..n {
                 let p = ring_position(i, n);

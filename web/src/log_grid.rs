@@ -1,13 +1,15 @@
 //! The log grid as plain data: the last few indexes of every node's log, which entries each
 //! node knows to be committed, and the leader's commit index.
 
-use raft_core::sim::{SimNode, Simulation};
+use raft_core::sim::{MemberKind, SimNode, Simulation};
 use raft_core::{Command, RoleKind};
 
-/// A command as a log cell shows it: `5+3`, `r*2` or `no-op` (a session's tag is left out).
+/// A command as a log cell shows it: `5+3`, `r*2`, `no-op` or `C` for a configuration entry (a
+/// session's tag is left out).
 pub fn command_short(command: &Command) -> String {
     match command {
         Command::Noop => "no-op".to_string(),
+        Command::Config(_) => "C".to_string(),
         Command::Register(op) => op.to_string().replace(' ', ""),
         Command::Session { op, .. } => command_short(op),
         Command::Add { a, b } => {
@@ -29,6 +31,8 @@ pub struct LogCell {
     pub text: String,
     /// Whether this node knows the entry is committed (index ≤ its commit index).
     pub committed: bool,
+    /// A configuration entry: the configuration it holds, e.g. `{1,2,3} + learner {4}`.
+    pub config: Option<String>,
 }
 
 /// One node's row of the log grid.
@@ -42,6 +46,8 @@ pub struct LogRow {
     pub crashed: bool,
     /// A leader of an older term than the newest leader (cut off, it still believes it leads).
     pub stale: bool,
+    /// `learner`, `joining` or `removed` for a node that is not a voter; empty for a voter.
+    pub member: &'static str,
     /// The node's commit index (0 while crashed: it is volatile state).
     pub commit_index: u64,
     /// Last index in its log.
@@ -91,6 +97,10 @@ pub fn log_grid(sim: &Simulation, max_columns: u64) -> LogGrid {
                         term: e.term.0,
                         text: command_short(&e.command),
                         committed: i <= commit,
+                        config: match &e.command {
+                            Command::Config(m) => Some(m.to_string()),
+                            _ => None,
+                        },
                     })
                 })
                 .collect();
@@ -99,6 +109,10 @@ pub fn log_grid(sim: &Simulation, max_columns: u64) -> LogGrid {
                 role,
                 crashed: n.raft().is_none(),
                 stale: role == RoleKind::Leader && sim.leader() != Some(n.id()),
+                member: match sim.member_kind(n.id()) {
+                    Some(MemberKind::Voter) | None => "",
+                    Some(kind) => kind.as_str(),
+                },
                 commit_index: commit,
                 last_index: log.last_index().0,
                 cells,

@@ -62,8 +62,9 @@ impl LinkView {
 
 /// Every link between two nodes, `a < b`, in order.
 pub fn link_views(sim: &Simulation, selected: Option<(NodeId, NodeId)>) -> Vec<LinkView> {
-    let count = sim.config().node_count as usize;
     let ids: Vec<NodeId> = sim.nodes().map(|n| n.id()).collect();
+    let ring = crate::views::ring(sim);
+    let count = ids.len();
     let net = sim.network();
     let mut out = Vec::with_capacity(count * count.saturating_sub(1) / 2);
     for (i, &a) in ids.iter().enumerate() {
@@ -71,8 +72,8 @@ pub fn link_views(sim: &Simulation, selected: Option<(NodeId, NodeId)>) -> Vec<L
             out.push(LinkView {
                 a: a.0,
                 b: b.0,
-                pa: endpoint_anchor(Endpoint::Node(a), count).0,
-                pb: endpoint_anchor(Endpoint::Node(b), count).0,
+                pa: endpoint_anchor(Endpoint::Node(a), &ring).0,
+                pb: endpoint_anchor(Endpoint::Node(b), &ring).0,
                 state: net.link_state(a, b),
                 selected: selected == Some((a, b)),
             });
@@ -110,15 +111,15 @@ pub fn drop_reason_text(reason: DropReason) -> &'static str {
 
 /// Messages dropped within the last [`DROP_FADE_WALL_MS`] of wall time at `speed`.
 pub fn drop_views(sim: &Simulation, speed: f64) -> Vec<DropView> {
-    let count = sim.config().node_count as usize;
+    let ring = crate::views::ring(sim);
     let now = sim.now_ms();
     let fade_ms = (DROP_FADE_WALL_MS * speed.max(0.01)).max(1.0);
     sim.recent_drops()
         .rev()
         .take_while(|d| ((now.saturating_sub(d.dropped_at_ms)) as f64) < fade_ms)
         .map(|d| {
-            let (from, from_r) = endpoint_anchor(d.from, count);
-            let (to, to_r) = endpoint_anchor(d.to, count);
+            let (from, from_r) = endpoint_anchor(d.from, &ring);
+            let (to, to_r) = endpoint_anchor(d.to, &ring);
             let p = geometry::flight_progress(d.sent_at_ms, d.deliver_at_ms, d.dropped_at_ms);
             let age = now.saturating_sub(d.dropped_at_ms) as f64;
             DropView {
@@ -185,6 +186,12 @@ pub fn message_fields(env: &Envelope) -> Vec<(&'static str, String)> {
                 }
                 MessageBody::TimeoutNow => {
                     rows.push(("meaning", "start an election now (leader transfer)".into()));
+                }
+                MessageBody::JoinCluster => {
+                    rows.push(("meaning", "a new server asks to join the cluster".into()));
+                }
+                MessageBody::JoinClusterReply { result } => {
+                    rows.push(("result", result.to_string()));
                 }
                 MessageBody::AppendEntries {
                     prev_log_index,

@@ -95,6 +95,8 @@ pub enum Msg {
     Notice(String),
     /// Set up a fault preset.
     Preset(Preset),
+    /// Add a node to the cluster (it joins as a learner, then becomes a voter).
+    AddNode,
 }
 
 /// What the inspector shows.
@@ -268,11 +270,12 @@ impl AppState {
     /// actions table rules out for the node's state is not sent; a notice says why.
     fn node_action(&mut self, id: NodeId, kind: NodeActionKind) {
         let state = self.sim().and_then(|sim| {
-            sim.node(id)
-                .map(|n| (n.status(), n.role().unwrap_or(RoleKind::Follower)))
+            let n = sim.node(id)?;
+            let member = sim.member_kind(id)?;
+            Some((n.status(), n.role().unwrap_or(RoleKind::Follower), member))
         });
-        if let Some((status, role)) = state
-            && let Some(why) = kind.unavailable_because(status, role)
+        if let Some((status, role, member)) = state
+            && let Some(why) = kind.unavailable_because(status, role, member)
         {
             self.notice = Some(format!(
                 "Node {id}: \u{201c}{}\u{201d} is not available: {why}.",
@@ -284,6 +287,21 @@ impl AppState {
         self.apply(kind.to_action(id, &self.group), &what);
         if kind == NodeActionKind::Partition && self.notice.is_none() {
             self.group.clear();
+        }
+        if kind == NodeActionKind::Dismiss && self.notice.is_none() {
+            self.selected = None;
+            self.group.remove(&id);
+        }
+    }
+
+    /// Starts a new node with the next free id (one above the highest): it asks the cluster
+    /// to join, catches up as a learner and becomes a voter (dissertation §4.2.1).
+    fn add_node(&mut self) {
+        let next = self
+            .sim()
+            .map(|sim| sim.nodes().map(|n| n.id().0).max().unwrap_or(0) + 1);
+        if let Some(id) = next {
+            self.apply(Action::AddNode(NodeId(id)), &format!("add Node {id}"));
         }
     }
 
@@ -448,6 +466,7 @@ impl Reducible for AppState {
             Msg::Apply { actions, what } => next.apply_all(actions, &what),
             Msg::Notice(text) => next.notice = Some(text),
             Msg::Preset(preset) => next.preset(preset),
+            Msg::AddNode => next.add_node(),
         }
         Rc::new(next)
     }

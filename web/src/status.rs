@@ -14,13 +14,19 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 /// One sentence on the state of the cluster, above the drawing: who leads, or why nobody
-/// does; stale leaders that still believe they lead; crashed and paused nodes; cut links;
-/// messages in flight.
+/// does; the configuration's voters, majority and learners; stale leaders that still believe
+/// they lead; crashed and paused nodes; cut links; messages in flight.
 pub fn status_line(sim: &Simulation) -> String {
-    let total = sim.nodes().count();
-    let up = sim.nodes().filter(|n| n.status() == NodeStatus::Up).count();
-    let majority = total / 2 + 1;
-    let too_few = format!("only {up} of {total} nodes are up (a majority is {majority})");
+    // Majorities count the voters of the cluster's configuration (§4.1), not every node drawn.
+    let config = sim.cluster_membership();
+    let total = config.voters.len();
+    let up = config
+        .voters
+        .iter()
+        .filter(|&&id| sim.node(id).is_some_and(|n| n.status() == NodeStatus::Up))
+        .count();
+    let majority = config.majority();
+    let too_few = format!("only {up} of {total} voters are up (a majority is {majority})");
     let candidates: Vec<String> = sim
         .nodes()
         .filter(|n| n.role() == Some(RoleKind::Candidate))
@@ -48,6 +54,12 @@ pub fn status_line(sim: &Simulation) -> String {
         }
         None => format!("{no_leader}: waiting for an election timeout"),
     }];
+    let mut members = format!("{}, majority {majority}", plural(total, "voter"));
+    if !config.learners.is_empty() {
+        members.push_str(" + ");
+        members.push_str(&plural(config.learners.len(), "learner"));
+    }
+    parts.push(members);
     // Older leaders cut off from the newer one (§5.1: a server with a stale term does not
     // know it has been replaced until it hears a higher term).
     let stale: Vec<String> = sim
@@ -65,7 +77,7 @@ pub fn status_line(sim: &Simulation) -> String {
     if crashed > 0 {
         parts.push(format!("{} crashed", plural(crashed, "node")));
     }
-    let paused = total - up - crashed;
+    let paused = sim.nodes().filter(|n| n.is_paused()).count();
     if paused > 0 {
         parts.push(format!("{} paused", plural(paused, "node")));
     }
@@ -118,11 +130,12 @@ mod tests {
         let line = status_line(&s);
         assert!(
             line.starts_with(
-                "No leader can be elected: only 2 of 5 nodes are up (a majority is 3)"
+                "No leader can be elected: only 2 of 5 voters are up (a majority is 3)"
             ),
             "{line}"
         );
         assert!(line.contains("3 nodes crashed"));
+        assert!(line.contains(" · 5 voters, majority 3 · "), "{line}");
         for id in 4..=5 {
             s.apply(Action::Crash(NodeId(id))).expect("crash");
         }
@@ -160,7 +173,7 @@ mod tests {
                 s.apply(Action::Crash(n)).expect("crash");
             }
         }
-        assert!(status_line(&s).contains("but it cannot commit: only 1 of 3 nodes are up"));
+        assert!(status_line(&s).contains("but it cannot commit: only 1 of 3 voters are up"));
     }
 
     #[test]
@@ -188,6 +201,18 @@ mod tests {
             "{line}"
         );
         assert!(!line.contains("cut"), "{line}");
+    }
+
+    #[test]
+    fn the_configuration_in_the_status_line_follows_membership_changes() {
+        let mut s = crate::views::tests::sim_with_leader();
+        s.run_for(10_000);
+        s.apply(Action::AddNode(NodeId(6))).expect("add");
+        assert!(s.run_until(60_000, |x| !x.cluster_membership().learners.is_empty()));
+        let line = status_line(&s);
+        assert!(line.contains("5 voters, majority 3 + 1 learner"), "{line}");
+        assert!(s.run_until(120_000, |x| x.cluster_membership().voters.len() == 6));
+        assert!(status_line(&s).contains("6 voters, majority 4 · "));
     }
 
     #[test]

@@ -6,14 +6,14 @@
 
 use crate::geometry::{self, MESSAGE_ANCHOR_RADIUS, Point};
 use crate::lanes::LaneMap;
-use crate::layout::{self, CLIENT_ANCHOR_RADIUS};
-use raft_core::sim::{Endpoint, Envelope, NodeStatus, SimNode, Simulation};
-use raft_core::{MessageKind, NodeId, RoleKind};
+use crate::layout::{self, CLIENT_ANCHOR_RADIUS, Ring};
+use raft_core::sim::{Endpoint, Envelope, MemberKind, NodeStatus, SimNode, Simulation};
+use raft_core::{Membership, MessageKind, NodeId, RoleKind};
 
 /// How a node is drawn.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodeView {
-    /// Node id (1..=N).
+    /// Node id (ids have gaps once nodes are dismissed).
     pub id: u64,
     /// Centre on the ring.
     pub center: Point,
@@ -46,6 +46,48 @@ pub struct NodeView {
     /// A leader of an older term than the cluster's newest leader: cut off, it has not heard
     /// of the newer term yet and still believes it leads (§5.1).
     pub stale: bool,
+    /// Where it stands in the cluster's configuration (voter, learner, joining, removed).
+    pub member: MemberKind,
+    /// The voters of the configuration this node uses, e.g. `1,2,3` (`data-config`).
+    pub config: String,
+    /// That configuration as drawn under the node: `{1,2,3}`, `{1,2,3} +4` with a learner.
+    pub config_label: String,
+    /// The node uses another configuration than the cluster's (a change is on its way).
+    pub config_differs: bool,
+    /// Learner or joining node: its match_index on the leader and the leader's last index.
+    pub catch_up: Option<(u64, u64)>,
+}
+
+/// `1,2,3`: ids joined by commas (they come sorted from the `BTreeSet`).
+fn ids_text(ids: &std::collections::BTreeSet<NodeId>) -> String {
+    let mut out = String::new();
+    for id in ids {
+        if !out.is_empty() {
+            out.push(',');
+        }
+        out.push_str(&id.0.to_string());
+    }
+    out
+}
+
+/// `data-config` and the label under the node for `m`.
+pub fn config_texts(m: &Membership) -> (String, String) {
+    let voters = ids_text(&m.voters);
+    if m.voters.is_empty() {
+        // A new server starts with no configuration; it learns one from the leader's log.
+        return (voters, "no configuration yet".to_string());
+    }
+    let mut label = format!("{{{voters}}}");
+    if !m.learners.is_empty() {
+        label.push_str(" +");
+        label.push_str(&ids_text(&m.learners));
+    }
+    (voters, label)
+}
+
+/// The ring of the simulation's nodes.
+pub fn ring(sim: &Simulation) -> Ring {
+    Ring::new(sim.nodes().map(|n| n.id().0))
 }
 
 /// `1 log entry`, `3 log entries`.
@@ -66,14 +108,36 @@ fn pulse_duration_ms(speed: f64, heartbeat_interval_ms: u64) -> u64 {
 
 /// The view of every node, in id order.
 pub fn node_views(sim: &Simulation, selected: Option<NodeId>, speed: f64) -> Vec<NodeView> {
-    let count = sim.config().node_count as usize;
+    let count = sim.nodes().count();
     let now = sim.now_ms();
+    let cluster = sim.cluster_membership();
+    let leader = sim.leader().and_then(|l| sim.node(l)?.raft());
     sim.nodes()
         .enumerate()
         .map(|(i, node)| {
+            let id = node.id();
             let mut view = node_view(node, i, count, now, selected, speed);
-            view.held = sim.held_messages(node.id()).len();
-            view.stale = view.role == RoleKind::Leader && sim.leader() != Some(node.id());
+            view.held = sim.held_messages(id).len();
+            view.stale = view.role == RoleKind::Leader && sim.leader() != Some(id);
+            view.member = sim.member_kind(id).unwrap_or(MemberKind::Removed);
+            let uses = node.raft().map_or_else(
+                || node.storage().effective_membership().1,
+                |r| r.membership(),
+            );
+            (view.config, view.config_label) = config_texts(uses);
+            // Removed and joining nodes are drawn as such; the highlight is for members that
+            // have not caught up with a change yet (or, on a leader, ran ahead of the others).
+            view.config_differs =
+                uses != cluster && matches!(view.member, MemberKind::Voter | MemberKind::Learner);
+            if matches!(view.member, MemberKind::Learner | MemberKind::Joining)
+                && let Some(l) = leader
+            {
+                let matched = l
+                    .progress()
+                    .and_then(|p| p.get(&id))
+                    .map_or(0, |p| p.match_index.0);
+                view.catch_up = Some((matched, l.log().last_index().0));
+            }
             view
         })
         .collect()
@@ -105,6 +169,11 @@ fn node_view(
         grouped: false,
         held: 0,
         stale: false,
+        member: MemberKind::Voter,
+        config: String::new(),
+        config_label: String::new(),
+        config_differs: false,
+        catch_up: None,
     };
     let Some(raft) = node.raft() else {
         view.title = format!(
@@ -176,21 +245,23 @@ pub struct MessageView {
     pub track: Option<(Point, Point)>,
 }
 
-/// Centre of an endpoint and the radius at which messages leave or reach it.
-pub fn endpoint_anchor(ep: Endpoint, count: usize) -> (Point, f64) {
-    match ep {
-        Endpoint::Node(NodeId(n)) => {
-            let index = usize::try_from(n.saturating_sub(1)).unwrap_or(0);
-            (layout::ring_position(index, count), MESSAGE_ANCHOR_RADIUS)
-        }
-        Endpoint::Client => (layout::client_center(), CLIENT_ANCHOR_RADIUS),
+/// Centre of an endpoint and the radius at which messages leave or reach it. A node no longer
+/// on the ring (dismissed while a message to it was on its way) is taken to be the centre.
+pub fn endpoint_anchor(ep: Endpoint, ring: &Ring) -> (Point, f64) {
+    let node = match ep {
+        Endpoint::Node(NodeId(n)) => ring.position(n),
+        Endpoint::Client => None,
+    };
+    match node {
+        Some(p) => (p, MESSAGE_ANCHOR_RADIUS),
+        None => (layout::client_center(), CLIENT_ANCHOR_RADIUS),
     }
 }
 
 /// The view of one message in flight at `now_ms`, drawn on `lane`.
-pub fn message_view(env: &Envelope, count: usize, now_ms: u64, lane: u8) -> MessageView {
-    let (from, from_r) = endpoint_anchor(env.from, count);
-    let (to, to_r) = endpoint_anchor(env.to, count);
+pub fn message_view(env: &Envelope, ring: &Ring, now_ms: u64, lane: u8) -> MessageView {
+    let (from, from_r) = endpoint_anchor(env.from, ring);
+    let (to, to_r) = endpoint_anchor(env.to, ring);
     let progress = geometry::flight_progress(env.sent_at_ms, env.deliver_at_ms, now_ms);
     let at = |p: f64| geometry::message_position(from, to, from_r, to_r, p, lane);
     let with_client = env.from == Endpoint::Client || env.to == Endpoint::Client;
@@ -206,10 +277,10 @@ pub fn message_view(env: &Envelope, count: usize, now_ms: u64, lane: u8) -> Mess
 
 /// Every message in flight, in delivery order, each on the lane `lanes` gave it.
 pub fn message_views(sim: &Simulation, lanes: &LaneMap) -> Vec<MessageView> {
-    let count = sim.config().node_count as usize;
+    let ring = ring(sim);
     let now = sim.now_ms();
     sim.in_flight()
-        .map(|e| message_view(e, count, now, lanes.lane(e.id)))
+        .map(|e| message_view(e, &ring, now, lanes.lane(e.id)))
         .collect()
 }
 
@@ -245,6 +316,58 @@ pub(crate) mod tests {
         let grid = crate::log_grid::log_grid(&sim, 20);
         assert_eq!((grid.first, grid.last, grid.leader), (1, 0, None));
         assert!(grid.rows.iter().all(|r| r.cells.is_empty()));
+    }
+
+    #[test]
+    fn an_added_node_is_a_learner_with_its_catch_up_then_a_voter() {
+        let mut sim = sim_with_leader();
+        sim.run_for(10_000);
+        let leader = sim.leader().expect("leader");
+        sim.apply(Action::AddNode(NodeId(6))).expect("add");
+        assert!(sim.run_until(60_000, |s| s.cluster_membership().is_learner(NodeId(6))));
+        let nodes = node_views(&sim, None, 5.0);
+        assert_eq!(nodes.len(), 6);
+        let new = &nodes[5];
+        assert_eq!((new.id, new.member), (6, MemberKind::Learner));
+        let (matched, last) = new.catch_up.expect("a learner shows its catch-up");
+        assert!(matched <= last && last >= 2, "{matched}/{last}");
+        let l = &nodes[(leader.0 - 1) as usize];
+        assert_eq!(l.config, "1,2,3,4,5");
+        assert_eq!(l.config_label, "{1,2,3,4,5} +6");
+        assert!(!l.config_differs);
+        // Six nodes on the ring: the new one is the last, left of the first.
+        assert_eq!(new.center, layout::ring_position(5, 6));
+        assert!(sim.run_until(120_000, |s| s.cluster_membership().is_voter(NodeId(6))));
+        let nodes = node_views(&sim, None, 5.0);
+        assert_eq!(nodes[5].member, MemberKind::Voter);
+        assert_eq!(nodes[5].catch_up, None);
+        assert!(nodes[(leader.0 - 1) as usize].config == "1,2,3,4,5,6");
+    }
+
+    #[test]
+    fn a_removed_node_keeps_its_last_configuration_and_can_be_dismissed() {
+        let mut sim = sim_with_leader();
+        sim.run_for(10_000);
+        let leader = sim.leader().expect("leader");
+        let gone = NodeId(if leader.0 == 2 { 3 } else { 2 });
+        sim.apply(Action::RemoveNode(gone)).expect("remove");
+        assert!(sim.run_until(60_000, |s| s.member_kind(gone) == Some(MemberKind::Removed)));
+        let nodes = node_views(&sim, None, 5.0);
+        let v = nodes.iter().find(|n| n.id == gone.0).expect("still drawn");
+        assert_eq!(v.member, MemberKind::Removed);
+        assert!(
+            !v.config_differs,
+            "removed nodes are drawn as removed, not highlighted"
+        );
+        sim.run_for(30_000);
+        sim.apply(Action::DismissNode(gone)).expect("dismiss");
+        let nodes = node_views(&sim, None, 5.0);
+        assert_eq!(nodes.len(), 4);
+        // The four left close the ring: messages still run between their anchors.
+        let ring = ring(&sim);
+        assert_eq!(ring.position(gone.0), None);
+        let (p, _) = endpoint_anchor(Endpoint::Node(gone), &ring);
+        assert_eq!(p, layout::client_center());
     }
 
     #[test]

@@ -63,6 +63,10 @@ pub fn legend() -> Html {
                     { role_swatch("leader", "leader \u{265B}", "Sends heartbeats and log entries; the only node that serves clients") }
                     { role_swatch("crashed", "crashed", "Down: keeps only its term, vote and log") }
                 </ul>
+                <ul>
+                    { role_swatch("learner", "learner (dotted)", "A new server catching up: it receives the log but does not vote yet (\u{a7}4.2.1)") }
+                    { role_swatch("removed", "removed (faded)", "Taken out of the configuration: it no longer votes or gets entries. Dismiss it from its menu") }
+                </ul>
             </div>
             <ul>
                 <li class="arc-key">
@@ -82,6 +86,7 @@ pub fn legend() -> Html {
                     { message_swatch(MessageKind::AppendEntries, "AppendEntries, n entries") }
                     { message_swatch(MessageKind::PreVote, "PreVote (may I run?)") }
                     { message_swatch(MessageKind::TimeoutNow, "TimeoutNow (transfer)") }
+                    { message_swatch(MessageKind::JoinCluster, "JoinCluster (let me in)") }
                     { message_swatch(MessageKind::ClientRequest, "client request") }
                     <li>
                         <svg class="swatch wide" viewBox="-24 -12 48 24" aria-hidden="true">
@@ -97,6 +102,7 @@ pub fn legend() -> Html {
                     { message_swatch(MessageKind::AppendOk, "append ok") }
                     { message_swatch(MessageKind::AppendRejected, "append rejected") }
                     { message_swatch(MessageKind::PreVoteReply, "pre-vote answer") }
+                    { message_swatch(MessageKind::JoinClusterReply, "join answer") }
                     { message_swatch(MessageKind::ClientReply, "client answer") }
                 </ul>
             </div>

@@ -25,10 +25,15 @@ fn cell(c: Option<&LogCell>, index: u64, commit_edge: bool) -> Html {
             } else {
                 "uncommitted"
             };
+            let what = match &c.config {
+                Some(m) => format!(
+                    "configuration {m}: a server uses the newest one in its log, committed or not"
+                ),
+                None => c.text.clone(),
+            };
             let title = format!(
-                "Index {index}, term {}: {} ({})",
+                "Index {index}, term {}: {what} ({})",
                 c.term,
-                c.text,
                 if c.committed {
                     "committed, as far as this node knows"
                 } else {
@@ -36,7 +41,8 @@ fn cell(c: Option<&LogCell>, index: u64, commit_edge: bool) -> Html {
                 }
             );
             html! {
-                <div class={classes!("cell", state, format!("term-{}", c.term % 6), edge)} {title}>
+                <div class={classes!("cell", state, format!("term-{}", c.term % 6), edge, c.config.is_some().then_some("config"))}
+                     data-config-entry={c.config.clone()} {title}>
                     <span class="cell-term">{ format!("t{}", c.term) }</span>
                     <span class="cell-cmd">{ c.text.clone() }</span>
                 </div>
@@ -46,7 +52,9 @@ fn cell(c: Option<&LogCell>, index: u64, commit_edge: bool) -> Html {
 }
 
 fn row(r: &LogRow, first: u64, leader_commit: Option<u64>) -> Html {
-    let badge = if r.crashed {
+    let badge = if !r.member.is_empty() && r.role != RoleKind::Leader {
+        r.member
+    } else if r.crashed {
         "crashed"
     } else {
         match r.role {
@@ -147,6 +155,8 @@ pub fn log_view(props: &LogViewProps) -> Html {
                     { "committed (as far as this node knows)" }
                     <span class="cell uncommitted term-1 sample"><span class="cell-cmd">{ "t1" }</span></span>
                     { "not known to be committed by this node" }
+                    <span class="cell committed term-1 sample config"><span class="cell-cmd">{ "C" }</span></span>
+                    { "configuration (hover it)" }
                 </span>
                 <span class="log-hint" data-testid="commit-hint" aria-live="polite">{ hint }</span>
             </div>

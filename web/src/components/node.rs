@@ -1,11 +1,14 @@
 //! One server on the ring. Its role shows three ways at once: colour, outline (plain,
 //! dashed, thick gold, grey with a cross) and a text label, plus a crown on the leader.
-//! Everything is drawn within [`HIT_RADIUS`] of the centre, so the group's box is stable.
+//! Under it, always, the configuration it uses (highlighted while it differs from the
+//! cluster's), and for a learner its catch-up progress. Everything is drawn within
+//! [`HIT_RADIUS`] of the centre or in that band below it, so the group's box is stable.
 
 use crate::geometry::{ARC_RADIUS, HIT_RADIUS, NODE_RADIUS, Point, arc_path};
+use crate::layout::UNDER_MAX_W;
 use crate::num::{Fixed, Short};
 use crate::views::NodeView;
-use raft_core::sim::NodeStatus;
+use raft_core::sim::{MemberKind, NodeStatus};
 use raft_core::{NodeId, RoleKind};
 use yew::prelude::*;
 
@@ -20,8 +23,15 @@ pub struct NodeProps {
 
 /// The role label inside the node.
 fn role_label(v: &NodeView) -> &'static str {
-    if v.status == NodeStatus::Crashed {
-        return "CRASHED";
+    let crashed = v.status == NodeStatus::Crashed;
+    match v.member {
+        // A leader that removed itself leads until the change commits (§4.2.2).
+        MemberKind::Removed if !crashed && v.role == RoleKind::Leader => return "LEAVING",
+        MemberKind::Removed => return "REMOVED",
+        _ if crashed => return "CRASHED",
+        MemberKind::Joining => return "JOINING",
+        MemberKind::Learner => return "LEARNER",
+        MemberKind::Voter => {}
     }
     match v.role {
         RoleKind::Leader if v.stale => "OLD LEADER",
@@ -44,6 +54,53 @@ fn vote_pips(got: usize, need: usize) -> Html {
                 <circle class={if i < got { "pip won" } else { "pip" }}
                         cx={Fixed(x0 + GAP * i as f64, 1).to_string()} cy="30" r="2.8" />
             }) }
+        </g>
+    }
+}
+
+// The places under a node, written out (a test checks them against the layout constants), so
+// that the download carries no float formatting for them.
+/// Where the configuration label sits: [`crate::layout::CONFIG_LABEL_Y`] below the centre.
+const CONFIG_AT: &str = "translate(0 60)";
+/// Where the catch-up bar sits: [`crate::layout::CATCH_UP_Y`] below the centre.
+const CATCH_UP_AT: &str = "translate(0 75)";
+/// Width of the catch-up bar (its rects are 2 × [`crate::layout::UNDER_HALF_H`] high, centred).
+const CATCH_UP_W: f64 = UNDER_MAX_W - 8.0;
+
+/// The configuration this node uses, in a pill under it; amber while it is not the cluster's.
+fn config_label(v: &NodeView) -> Html {
+    let w = (v.config_label.chars().count() as f64 * 5.8 + 12.0).min(UNDER_MAX_W);
+    let title = if v.config_differs {
+        "The configuration this node uses is not the cluster\u{2019}s: it has not received (or has lost) the latest configuration entry. A server uses the newest configuration in its log, committed or not (\u{a7}4.1)"
+    } else {
+        "The configuration this node uses: the voters (and +learners). A server uses the newest configuration in its log, committed or not (\u{a7}4.1)"
+    };
+    html! {
+        <g class={classes!("config", v.config_differs.then_some("differs"))}
+           transform={CONFIG_AT}>
+            <title>{ title }</title>
+            <rect x={Fixed(-w / 2.0, 1).to_string()} y="-6.5"
+                  width={Fixed(w, 1).to_string()} height="13" rx="6.5" />
+            <text y="0.5">{ v.config_label.clone() }</text>
+        </g>
+    }
+}
+
+/// A learner's catch-up: its match_index on the leader against the leader's last index.
+fn catch_up_bar(matched: u64, last: u64) -> Html {
+    let done = if last == 0 {
+        1.0
+    } else {
+        (matched as f64 / last as f64).min(1.0)
+    };
+    let of = format!("{matched}/{last}");
+    html! {
+        <g class="catch-up" data-catch-up={of.clone()}
+           transform={CATCH_UP_AT}>
+            <title>{ "Catching up: how much of the leader\u{2019}s log (its match_index out of the leader\u{2019}s last index) it has. It becomes a voter once it keeps up (\u{a7}4.2.1)" }</title>
+            <rect class="track" x="-48" y="-6.5" width="96" height="13" rx="3" />
+            <rect class="done" x="-48" y="-6.5" width={Fixed(CATCH_UP_W * done, 1).to_string()} height="13" rx="3" />
+            <text y="0.5">{ "catching up " }{ of }</text>
         </g>
     }
 }
@@ -138,13 +195,34 @@ pub fn node(props: &NodeProps) -> Html {
         html! {}
     };
 
+    let member_class = (v.member != MemberKind::Voter).then_some(v.member.as_str());
+    // Stable attributes for tests: non-voters in the configuration (or joining) are learners,
+    // and a removed node's status is "removed" whatever its process does.
+    let data_role = match v.member {
+        MemberKind::Learner | MemberKind::Joining => "learner",
+        _ => v.role.as_str(),
+    };
+    let data_status = if v.member == MemberKind::Removed {
+        "removed"
+    } else {
+        v.status.as_str()
+    };
+    let under = match v.catch_up {
+        Some((matched, last)) => catch_up_bar(matched, last),
+        None => html! {},
+    };
+
     html! {
-        <g class={classes!("node", role_class, v.selected.then_some("selected"), paused.then_some("paused"), v.stale.then_some("stale"))}
+        <g class={classes!("node", role_class, member_class, v.config_differs.then_some("config-differs"), v.selected.then_some("selected"), paused.then_some("paused"), v.stale.then_some("stale"))}
            data-node-id={v.id.to_string()}
-           data-role={v.role.as_str()}
-           data-status={v.status.as_str()}
+           data-role={data_role}
+           data-status={data_status}
+           data-member={v.member.as_str()}
+           data-config={v.config.clone()}
            data-term={v.term.to_string()}
-           transform={format!("translate({} {})", Fixed(v.center.x, 1), Fixed(v.center.y, 1))}
+           // A CSS transform (not the attribute), so that the ring re-lays itself smoothly
+           // when a node joins or is dismissed (see style.css).
+           style={format!("transform: translate({}px, {}px)", Fixed(v.center.x, 1), Fixed(v.center.y, 1))}
            tabindex="0" role="button"
            aria-label={format!("Node {}, {}, term {}: open actions", v.id, role_label(v).to_ascii_lowercase(), v.term)}
            {onclick} {onkeydown}>
@@ -164,6 +242,21 @@ pub fn node(props: &NodeProps) -> Html {
             <text class="term" y="18">{ format!("term {}", v.term) }</text>
             { pips }
             { pause_badge }
+            { config_label(v) }
+            { under }
         </g>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::{CATCH_UP_Y, CONFIG_LABEL_Y, UNDER_HALF_H};
+
+    #[test]
+    fn the_written_out_places_match_the_layout() {
+        assert_eq!(CONFIG_AT, format!("translate(0 {})", Short(CONFIG_LABEL_Y)));
+        assert_eq!(CATCH_UP_AT, format!("translate(0 {})", Short(CATCH_UP_Y)));
+        assert_eq!((UNDER_HALF_H, CATCH_UP_W), (6.5, 96.0));
     }
 }

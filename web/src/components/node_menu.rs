@@ -4,7 +4,7 @@
 
 use crate::actions::{NODE_ACTIONS, NodeActionKind};
 use crate::views::NodeView;
-use raft_core::sim::NodeStatus;
+use raft_core::sim::{MemberKind, NodeStatus};
 use yew::prelude::*;
 
 /// Properties of [`NodeMenu`].
@@ -22,13 +22,17 @@ pub struct NodeMenuProps {
 #[function_component(NodeMenu)]
 pub fn node_menu(props: &NodeMenuProps) -> Html {
     let v = &props.node;
-    let state = match v.status {
+    let mut state = match v.status {
         NodeStatus::Crashed => "crashed".to_string(),
         NodeStatus::Paused => format!("paused {}, term {}", v.role, v.term),
         NodeStatus::Up => format!("{}, term {}", v.role, v.term),
     };
+    if v.member != MemberKind::Voter {
+        state.push_str(", ");
+        state.push_str(v.member.as_str());
+    }
     let buttons = NODE_ACTIONS.iter().map(|spec| {
-        let enabled = spec.kind.applies_to(v.status, v.role);
+        let enabled = spec.kind.applies_to(v.status, v.role, v.member);
         let onclick = {
             let onaction = props.onaction.clone();
             let kind = spec.kind;
@@ -36,7 +40,7 @@ pub fn node_menu(props: &NodeMenuProps) -> Html {
         };
         html! {
             <button type="button" data-action={spec.data_action} disabled={!enabled}
-                    title={spec.kind.title(v.status, v.role)} {onclick}>
+                    title={spec.kind.title(v.status, v.role, v.member)} {onclick}>
                 <span>{ spec.label }</span>
                 <kbd>{ spec.key.to_string() }</kbd>
             </button>
