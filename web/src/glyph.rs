@@ -8,7 +8,8 @@ pub const GLYPH_HEIGHT: f64 = 20.0;
 
 /// The short label drawn on a message: RV = RequestVote, ♥ = heartbeat, AE n = AppendEntries
 /// with n entries, ✓/✗ = vote granted/denied, ok/no = append accepted/rejected, PV/pv =
-/// PreVote and its reply, TN = TimeoutNow, JC/jc = JoinCluster and its reply.
+/// PreVote and its reply, TN = TimeoutNow, JC/jc = JoinCluster and its reply, SNAP =
+/// InstallSnapshot.
 pub fn label(kind: MessageKind, entries: usize) -> String {
     match kind {
         MessageKind::RequestVote => "RV".to_string(),
@@ -23,6 +24,7 @@ pub fn label(kind: MessageKind, entries: usize) -> String {
         MessageKind::TimeoutNow => "TN".to_string(),
         MessageKind::ClientRequest => "req".to_string(),
         MessageKind::ClientReply => "ans".to_string(),
+        MessageKind::InstallSnapshot => "SNAP".to_string(),
         MessageKind::JoinCluster => "JC".to_string(),
         MessageKind::JoinClusterReply => "jc".to_string(),
     }
