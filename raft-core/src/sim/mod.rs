@@ -18,6 +18,7 @@ pub mod link;
 mod members;
 pub mod network;
 mod settings;
+pub mod timeline;
 pub mod trace;
 
 pub use check::{Property, SafetyChecker, Violation};
@@ -31,6 +32,7 @@ pub use network::{
     ClientReply, DroppedMessage, Endpoint, Envelope, MessageId, Network, Payload, RequestId,
 };
 pub use settings::{DriverBug, MAX_CLIENTS, MAX_NODE_ID, MAX_NODES, SimConfig, SimError};
+pub use timeline::{Recorded, Scene, Timeline};
 pub use trace::{DropReason, Level, Trace, TraceEvent, TraceKind, format_timestamp};
 
 use crate::command::{ApplyOutput, ClientId, Command, CommandError, StateMachine};
@@ -397,6 +399,22 @@ impl Simulation {
     /// Number of events processed so far.
     pub fn events_processed(&self) -> u64 {
         self.events_processed
+    }
+
+    /// Moves the clock to `t_ms` without processing anything (time travel replays an action
+    /// recorded at a moment when events at that time were still pending).
+    fn set_clock(&mut self, t_ms: u64) {
+        self.now_ms = self.now_ms.max(t_ms);
+    }
+
+    /// Takes the trace out (a checkpoint is stored without it).
+    fn take_trace(&mut self) -> Trace {
+        std::mem::take(&mut self.trace)
+    }
+
+    /// Puts a trace back.
+    fn put_trace(&mut self, trace: Trace) {
+        self.trace = trace;
     }
     /// Messages that arrived for a paused node and wait for it, in arrival order (empty if
     /// the node is not paused).

@@ -183,6 +183,8 @@ pub enum SimError {
     NotRemoved(NodeId),
     /// A snapshot could not be taken (e.g. nothing applied since the last one).
     Snapshot(NodeId, crate::snapshot::SnapshotError),
+    /// A scene's recorded actions are not in the order of their positions.
+    ScriptOutOfOrder,
     /// A node with this id existed before and was dismissed: ids are never reused, so that
     /// old configurations, votes and messages that name it cannot be mistaken for a new node.
     IdRetired(NodeId),
@@ -251,6 +253,10 @@ impl fmt::Display for SimError {
             ),
             SimError::Change(e) => write!(f, "the leader refused the membership change: {e}"),
             SimError::Snapshot(n, e) => write!(f, "Node {n} took no snapshot: {e}"),
+            SimError::ScriptOutOfOrder => write!(
+                f,
+                "the scene's actions are out of order (each must come at or after the one before)"
+            ),
             SimError::IdRetired(n) => write!(
                 f,
                 "Node {n} was dismissed before: ids are never reused, pick another one"

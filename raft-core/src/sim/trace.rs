@@ -759,6 +759,21 @@ impl Trace {
         &self.events
     }
 
+    /// Keeps only the first `len` events (time travel going back). The digest is folded again
+    /// from the start when next asked for, if it had covered dropped events.
+    pub fn truncate(&mut self, len: usize) {
+        if len >= self.events.len() {
+            return;
+        }
+        self.events.truncate(len);
+        if self.digested.get() > len {
+            *self = Trace {
+                events: std::mem::take(&mut self.events),
+                ..Trace::default()
+            };
+        }
+    }
+
     /// The running digest of every event so far.
     pub fn digest(&self) -> u64 {
         let mut digest = self.digest.get();

@@ -1,0 +1,321 @@
+//! Time travel over a simulation: checkpoints plus deterministic replay.
+//!
+//! A [`Timeline`] owns the present [`Simulation`] and the *script* of every user action with
+//! its position (events processed and virtual time). Because a run is a pure function of its
+//! settings and its script, any earlier moment can be rebuilt by starting from a checkpoint
+//! before it and replaying; seeking forward again replays the recorded actions at their
+//! positions, so the future comes back exactly as it was. Acting anywhere but at the end of
+//! the recorded run forks it: the recorded actions after that point are dropped.
+//!
+//! Memory stays bounded: a checkpoint is a copy of the simulation *without its trace* (the
+//! trace is append-only and deterministic, so a restored checkpoint takes the present trace cut
+//! back to the length it had then), and at most [`Timeline::MAX_CHECKPOINTS`] are kept. They
+//! start [`Timeline::CHECKPOINT_EVERY_MS`] apart; when the list is full every other one is
+//! dropped and the spacing doubles, so an hour of virtual time keeps at most that many copies
+//! and replays at most one spacing (a few virtual minutes) to reach any moment.
+
+use super::{Action, ActionOutcome, SimConfig, SimError, Simulation};
+use serde::{Deserialize, Serialize};
+
+/// One user action with the position at which it was applied.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recorded {
+    /// Events the simulation had processed when the action was applied.
+    pub events: u64,
+    /// Virtual time of the action (ms).
+    pub at_ms: u64,
+    /// The action.
+    pub action: Action,
+}
+
+/// Everything needed to rebuild a run exactly: its settings and its script. A scene link or
+/// an exported run is this value.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scene {
+    /// The run's settings (seed included).
+    pub config: SimConfig,
+    /// The user's actions, in order.
+    pub script: Vec<Recorded>,
+}
+
+#[derive(Clone, Debug)]
+struct Checkpoint {
+    events: u64,
+    now_ms: u64,
+    /// Script actions already applied.
+    applied: usize,
+    /// Trace length at the checkpoint.
+    trace_len: usize,
+    /// The simulation, with an empty trace.
+    sim: Simulation,
+}
+
+/// A simulation with its recorded history, which can be moved back and forth in time. See the
+/// module documentation.
+#[derive(Clone, Debug)]
+pub struct Timeline {
+    sim: Simulation,
+    script: Vec<Recorded>,
+    /// How many script actions the present simulation has applied.
+    applied: usize,
+    checkpoints: Vec<Checkpoint>,
+    spacing_ms: u64,
+    /// The furthest virtual time the recorded run reached.
+    horizon_ms: u64,
+}
+
+impl Timeline {
+    /// At most this many checkpoints are kept.
+    pub const MAX_CHECKPOINTS: usize = 32;
+    /// Initial spacing of checkpoints (virtual ms); it doubles whenever the list fills up.
+    pub const CHECKPOINT_EVERY_MS: u64 = 10_000;
+
+    /// A new run with these settings, at virtual time 0.
+    ///
+    /// # Errors
+    /// As [`Simulation::new`].
+    pub fn new(config: SimConfig) -> Result<Timeline, SimError> {
+        let sim = Simulation::new(config)?;
+        let mut t = Timeline {
+            sim,
+            script: Vec::new(),
+            applied: 0,
+            checkpoints: Vec::new(),
+            spacing_ms: Self::CHECKPOINT_EVERY_MS,
+            horizon_ms: 0,
+        };
+        t.checkpoint();
+        Ok(t)
+    }
+
+    /// Rebuilds a scene and runs it to virtual time `until_ms` (replaying every recorded action
+    /// on the way).
+    ///
+    /// # Errors
+    /// As [`Simulation::new`] for the settings, or the first recorded action that fails (a
+    /// scene that was not recorded from a real run, e.g. edited by hand).
+    pub fn from_scene(scene: Scene, until_ms: u64) -> Result<Timeline, SimError> {
+        let mut t = Timeline::new(scene.config)?;
+        let mut last = (0, 0);
+        for r in &scene.script {
+            if (r.events, r.at_ms) < last {
+                return Err(SimError::ScriptOutOfOrder);
+            }
+            last = (r.events, r.at_ms);
+        }
+        t.script = scene.script;
+        t.horizon_ms = until_ms;
+        t.run_forward(until_ms, true)?;
+        Ok(t)
+    }
+
+    /// The scene: settings and every recorded action (including those after the present
+    /// moment, until something forks them away).
+    pub fn scene(&self) -> Scene {
+        Scene {
+            config: self.sim.config().clone(),
+            script: self.script.clone(),
+        }
+    }
+
+    /// The simulation at the present moment.
+    pub fn sim(&self) -> &Simulation {
+        &self.sim
+    }
+
+    /// The recorded actions.
+    pub fn script(&self) -> &[Recorded] {
+        &self.script
+    }
+
+    /// The furthest virtual time the recorded run has reached (ms): the end of the scrubber.
+    pub fn horizon_ms(&self) -> u64 {
+        self.horizon_ms.max(self.sim.now_ms())
+    }
+
+    /// Checkpoints kept now (at most [`Timeline::MAX_CHECKPOINTS`]).
+    pub fn checkpoints(&self) -> usize {
+        self.checkpoints.len()
+    }
+
+    /// Applies a user action now and records it. If recorded actions follow this moment, they
+    /// are dropped first (history forks here). A failed action changes nothing and is not
+    /// recorded.
+    ///
+    /// # Errors
+    /// As [`Simulation::apply`].
+    pub fn apply(&mut self, action: Action) -> Result<ActionOutcome, SimError> {
+        let outcome = self.sim.apply(action.clone())?;
+        let events = self.sim.events_processed();
+        if self.applied < self.script.len() {
+            self.script.truncate(self.applied);
+            self.checkpoints
+                .retain(|c| c.events <= events && c.applied <= self.applied);
+            self.horizon_ms = self.sim.now_ms();
+        }
+        self.script.push(Recorded {
+            events,
+            at_ms: self.sim.now_ms(),
+            action,
+        });
+        self.applied = self.script.len();
+        Ok(outcome)
+    }
+
+    /// Runs forward to virtual time `t_ms`, applying recorded actions at their positions.
+    pub fn advance_to(&mut self, t_ms: u64) {
+        // Recorded actions succeeded when they were recorded and the run is deterministic,
+        // so replaying them cannot fail.
+        let _ = self.run_forward(t_ms, false);
+        self.horizon_ms = self.horizon_ms.max(self.sim.now_ms());
+    }
+
+    /// Processes the next event (or the next recorded action, if one is due first). Returns
+    /// false if nothing is scheduled.
+    pub fn step_forward(&mut self) -> bool {
+        let events = self.sim.events_processed();
+        if let Some(r) = self.script.get(self.applied)
+            && r.events == events
+        {
+            self.apply_recorded();
+            return true;
+        }
+        let stepped = self.sim.step().is_some();
+        self.maybe_checkpoint();
+        self.horizon_ms = self.horizon_ms.max(self.sim.now_ms());
+        stepped
+    }
+
+    /// Goes back one event: the state right after the previous event (and any recorded
+    /// actions applied at it), with the clock at that event's time. Returns false at the very
+    /// start.
+    pub fn step_back(&mut self) -> bool {
+        let events = self.sim.events_processed();
+        if events == 0 {
+            return false;
+        }
+        // A checkpoint taken between events has its clock past the last event, so restore one
+        // strictly before the target and step: the clock then reads the event's time.
+        let target = events - 1;
+        self.restore_at_or_before(|c| c.events < target || c.events == 0);
+        while self.sim.events_processed() < target {
+            if !self.step_forward() {
+                break;
+            }
+        }
+        // Actions recorded at that point belong to it.
+        while let Some(r) = self.script.get(self.applied)
+            && r.events == target
+        {
+            self.apply_recorded();
+        }
+        true
+    }
+
+    /// Moves to virtual time `t_ms`, backwards (from the latest checkpoint before it) or
+    /// forwards (replaying the recorded actions).
+    pub fn seek(&mut self, t_ms: u64) {
+        if t_ms < self.sim.now_ms() {
+            self.restore_at_or_before(|c| c.now_ms <= t_ms);
+        }
+        self.advance_to(t_ms);
+    }
+
+    fn restore_at_or_before(&mut self, ok: impl Fn(&Checkpoint) -> bool) {
+        let Some(cp) = self.checkpoints.iter().rev().find(|c| ok(c)) else {
+            return;
+        };
+        let mut sim = cp.sim.clone();
+        let mut trace = self.sim.take_trace();
+        trace.truncate(cp.trace_len);
+        sim.put_trace(trace);
+        self.sim = sim;
+        self.applied = cp.applied;
+    }
+
+    fn apply_recorded(&mut self) {
+        let Some(r) = self.script.get(self.applied) else {
+            return;
+        };
+        self.sim.set_clock(r.at_ms);
+        let _ = self.sim.apply(r.action.clone());
+        self.applied += 1;
+    }
+
+    fn run_forward(&mut self, t_ms: u64, strict: bool) -> Result<(), SimError> {
+        loop {
+            let next = self.script.get(self.applied).filter(|r| r.at_ms <= t_ms);
+            let Some(r) = next.cloned() else {
+                break;
+            };
+            while self.sim.events_processed() < r.events {
+                if self.sim.step().is_none() {
+                    break;
+                }
+                self.maybe_checkpoint();
+            }
+            self.sim.set_clock(r.at_ms);
+            let result = self.sim.apply(r.action);
+            if strict {
+                result?;
+            }
+            self.applied += 1;
+        }
+        // Run in slices so that checkpoints land at their spacing.
+        while self.sim.now_ms() < t_ms {
+            let now = self.sim.now_ms();
+            let next_cp = self
+                .checkpoints
+                .last()
+                .map_or(0, |c| c.now_ms.saturating_add(self.spacing_ms));
+            // Always make progress: the next checkpoint time if it is ahead, else one spacing.
+            let until = if next_cp > now {
+                next_cp
+            } else {
+                now.saturating_add(self.spacing_ms)
+            }
+            .min(t_ms);
+            self.sim.advance_to(until);
+            self.maybe_checkpoint();
+        }
+        Ok(())
+    }
+
+    fn maybe_checkpoint(&mut self) {
+        let due = self
+            .checkpoints
+            .last()
+            .is_none_or(|c| self.sim.now_ms() >= c.now_ms.saturating_add(self.spacing_ms));
+        // Only at the edge of the recorded run: earlier checkpoints already exist.
+        let newest = self
+            .checkpoints
+            .last()
+            .is_none_or(|c| self.sim.events_processed() > c.events);
+        if due && newest {
+            self.checkpoint();
+        }
+    }
+
+    fn checkpoint(&mut self) {
+        let trace_len = self.sim.trace().events().len();
+        let trace = self.sim.take_trace();
+        let copy = self.sim.clone();
+        self.sim.put_trace(trace);
+        self.checkpoints.push(Checkpoint {
+            events: self.sim.events_processed(),
+            now_ms: self.sim.now_ms(),
+            applied: self.applied,
+            trace_len,
+            sim: copy,
+        });
+        if self.checkpoints.len() > Self::MAX_CHECKPOINTS {
+            // Keep the first (time 0) and every other one after it; double the spacing.
+            let mut i = 0;
+            self.checkpoints.retain(|_| {
+                i += 1;
+                i == 1 || i % 2 == 1
+            });
+            self.spacing_ms = self.spacing_ms.saturating_mul(2);
+        }
+    }
+}
