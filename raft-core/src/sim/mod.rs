@@ -17,6 +17,7 @@ pub mod history;
 pub mod link;
 mod members;
 pub mod network;
+pub mod scenario;
 mod settings;
 pub mod timeline;
 pub mod trace;
