@@ -29,7 +29,7 @@ fn every_bundled_scenario_plays_and_its_predictions_match_what_happens() {
                     q.answer
                 );
             }
-            if !p.next().unwrap_or_else(|e| panic!("{}: {e}", s.id)) {
+            if !p.next_step().unwrap_or_else(|e| panic!("{}: {e}", s.id)) {
                 break;
             }
         }
@@ -37,8 +37,8 @@ fn every_bundled_scenario_plays_and_its_predictions_match_what_happens() {
         // Back returns to the same moment.
         if p.step() > 0 {
             let before = p.timeline().sim().trace().events().len();
-            assert!(p.back());
-            assert!(p.next().unwrap());
+            assert!(p.previous_step());
+            assert!(p.next_step().unwrap());
             assert_eq!(
                 p.timeline().sim().trace().events().len(),
                 before,

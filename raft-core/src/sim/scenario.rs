@@ -173,7 +173,7 @@ impl ScenarioPlayer {
     ///
     /// # Errors
     /// An action of the step that fails (a broken scenario).
-    pub fn next(&mut self) -> Result<bool, SimError> {
+    pub fn next_step(&mut self) -> Result<bool, SimError> {
         if self.step + 1 >= self.scenario.steps.len() {
             return Ok(false);
         }
@@ -183,7 +183,7 @@ impl ScenarioPlayer {
 
     /// Goes back to the previous step, exactly as it was shown (the run is replayed). Returns
     /// false at the first step.
-    pub fn back(&mut self) -> bool {
+    pub fn previous_step(&mut self) -> bool {
         if self.step == 0 {
             return false;
         }
@@ -192,7 +192,7 @@ impl ScenarioPlayer {
         // Replaying from the start is cheap for a scenario and exact.
         if let Ok(mut p) = ScenarioPlayer::new(scenario) {
             for _ in 0..target {
-                if p.next().is_err() {
+                if p.next_step().is_err() {
                     break;
                 }
             }
