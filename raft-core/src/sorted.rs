@@ -49,6 +49,11 @@ impl<K, V> SortedMap<K, V> {
     pub(crate) fn values_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut V> {
         self.0.iter_mut().map(|e| &mut e.1)
     }
+
+    /// Keeps the entries for which `keep` returns true.
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
+        self.0.retain_mut(|(k, v)| keep(k, v));
+    }
 }
 
 impl<K: Ord, V> SortedMap<K, V> {

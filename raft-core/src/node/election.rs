@@ -5,6 +5,7 @@ use crate::command::Command;
 use crate::message::MessageBody;
 use crate::progress::Progress;
 use crate::quorum::{VoteResult, vote_result};
+use crate::sorted::SortedMap;
 use crate::types::{EntryId, NodeId};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -152,7 +153,7 @@ impl RaftNode {
         let mut progress = BTreeMap::new();
         progress.extend(self.peers().map(|p| (p, Progress::new(last))));
         // CheckQuorum's clock starts at the election: a new leader gets one full window.
-        let mut last_heard_ms = BTreeMap::new();
+        let mut last_heard_ms = SortedMap::new();
         last_heard_ms.extend(self.peers().map(|p| (p, self.now_ms)));
         self.role = Role::Leader {
             progress,
