@@ -4,7 +4,7 @@ use super::{NodeEvent, RaftNode, Role, VoteDenial};
 use crate::command::Command;
 use crate::message::MessageBody;
 use crate::progress::Progress;
-use crate::quorum::{VoteResult, vote_result};
+use crate::quorum::{VoteResult, just, vote_result};
 use crate::sorted::SortedMap;
 use crate::types::{EntryId, NodeId};
 use std::collections::{BTreeMap, BTreeSet};
@@ -44,7 +44,7 @@ impl RaftNode {
         self.leader_id = None;
         self.counters.election_attempts += 1;
         self.role = Role::Candidate {
-            granted: BTreeSet::from([self.id]),
+            granted: just(self.id),
             denied: BTreeSet::new(),
         };
         self.reset_election_timer();
