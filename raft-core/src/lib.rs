@@ -43,6 +43,7 @@ pub mod progress;
 pub mod quorum;
 pub mod sim;
 pub mod snapshot;
+mod sorted;
 pub mod state_machine;
 pub mod types;
 

@@ -19,6 +19,14 @@ pub enum VoteResult {
     Pending,
 }
 
+/// The set of just `id` (a candidate's own vote). Built by `insert`: `BTreeSet::from([id])`
+/// links a bulk-building and sorting copy of the B-tree code into the web app for one element.
+pub(crate) fn just(id: NodeId) -> BTreeSet<NodeId> {
+    let mut set = BTreeSet::new();
+    set.insert(id);
+    set
+}
+
 /// Counts votes among `voters`; votes from non-voters are ignored.
 pub fn vote_result(
     voters: &BTreeSet<NodeId>,

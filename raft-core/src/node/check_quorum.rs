@@ -16,9 +16,8 @@
 //!   could block every election (e.g. a leader that can still send but not receive).
 
 use super::{NodeEvent, RaftNode, Role};
-use crate::quorum::quorum_contact_ms;
+use crate::quorum::{just, quorum_contact_ms};
 use crate::types::NodeId;
-use std::collections::BTreeSet;
 
 impl RaftNode {
     /// Turns PreVote (dissertation §9.6) and CheckQuorum (§6.2, with its lease) on or off on a
@@ -102,7 +101,7 @@ impl RaftNode {
             return false;
         }
         let window_ms = self.config.election_timeout_ms_min;
-        let mut heard_from = BTreeSet::from([self.id]);
+        let mut heard_from = just(self.id);
         if let Role::Leader { last_heard_ms, .. } = &self.role {
             heard_from.extend(
                 last_heard_ms

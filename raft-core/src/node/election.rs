@@ -4,7 +4,8 @@ use super::{NodeEvent, RaftNode, Role, VoteDenial};
 use crate::command::Command;
 use crate::message::MessageBody;
 use crate::progress::Progress;
-use crate::quorum::{VoteResult, vote_result};
+use crate::quorum::{VoteResult, just, vote_result};
+use crate::sorted::SortedMap;
 use crate::types::{EntryId, NodeId};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -43,7 +44,7 @@ impl RaftNode {
         self.leader_id = None;
         self.counters.election_attempts += 1;
         self.role = Role::Candidate {
-            granted: BTreeSet::from([self.id]),
+            granted: just(self.id),
             denied: BTreeSet::new(),
         };
         self.reset_election_timer();
@@ -152,7 +153,7 @@ impl RaftNode {
         let mut progress = BTreeMap::new();
         progress.extend(self.peers().map(|p| (p, Progress::new(last))));
         // CheckQuorum's clock starts at the election: a new leader gets one full window.
-        let mut last_heard_ms = BTreeMap::new();
+        let mut last_heard_ms = SortedMap::new();
         last_heard_ms.extend(self.peers().map(|p| (p, self.now_ms)));
         self.role = Role::Leader {
             progress,

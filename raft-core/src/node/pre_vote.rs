@@ -21,7 +21,7 @@
 use super::election::CampaignCause;
 use super::{NodeEvent, RaftNode, Role, VoteDenial};
 use crate::message::MessageBody;
-use crate::quorum::{VoteResult, vote_result};
+use crate::quorum::{VoteResult, just, vote_result};
 use crate::types::{EntryId, NodeId, Term};
 use std::collections::BTreeSet;
 
@@ -34,7 +34,7 @@ impl RaftNode {
         self.leader_id = None;
         self.counters.pre_vote_attempts += 1;
         self.role = Role::PreCandidate {
-            granted: BTreeSet::from([self.id]),
+            granted: just(self.id),
             denied: BTreeSet::new(),
         };
         self.reset_election_timer();

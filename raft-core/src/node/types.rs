@@ -7,6 +7,7 @@ use crate::membership::MembershipError;
 use crate::message::{JoinResult, Message};
 use crate::progress::Progress;
 use crate::snapshot::Snapshot;
+use crate::sorted::SortedMap;
 use crate::types::{EntryId, LogIndex, NodeId, Term};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -180,7 +181,7 @@ pub(crate) enum Role {
         /// CheckQuorum (dissertation §6.2): when each follower was last heard from in this
         /// term (virtual ms); starts at the time of election.
         #[serde(default)]
-        last_heard_ms: BTreeMap<NodeId, u64>,
+        last_heard_ms: SortedMap<NodeId, u64>,
         /// A leadership transfer in progress (dissertation §3.10).
         #[serde(default)]
         transfer: Option<Transfer>,

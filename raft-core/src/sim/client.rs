@@ -6,11 +6,9 @@
 use super::history::History;
 use super::network::RequestId;
 use crate::command::{ClientId, Command, RegisterOp};
+use crate::sorted::{SortedMap, SortedSet};
 use crate::types::NodeId;
 use serde::{Deserialize, Serialize};
-
-mod sorted;
-use sorted::{SortedMap, SortedSet};
 
 /// Client settings. Durations are virtual milliseconds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -38,12 +38,13 @@ pub use trace::{DropReason, Level, Trace, TraceEvent, TraceKind, format_timestam
 
 use crate::command::{ApplyOutput, ClientId, Command, CommandError, StateMachine};
 use crate::node::{PersistUpdate, PersistentState, ProposeError, RaftNode, RoleKind};
+use crate::sorted::SortedMap;
 use crate::types::{LogIndex, NodeId, Term};
 use client::Client;
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 
 /// How many dropped messages [`Simulation::recent_drops`] remembers.
 pub const RECENT_DROPS: usize = 64;
@@ -262,14 +263,14 @@ pub struct Simulation {
     config: SimConfig,
     now_ms: u64,
     rng: Xoshiro256PlusPlus,
-    nodes: BTreeMap<NodeId, SimNode>,
+    nodes: SortedMap<NodeId, SimNode>,
     network: Network,
     client: Client,
     /// Per node, proposals accepted for the client, by log index.
-    pending: BTreeMap<NodeId, BTreeMap<LogIndex, PendingProposal>>,
+    pending: SortedMap<NodeId, SortedMap<LogIndex, PendingProposal>>,
     /// Per paused node, the messages that arrived for it, in arrival order.
     #[serde(default)]
-    held: BTreeMap<NodeId, Vec<Envelope>>,
+    held: SortedMap<NodeId, Vec<Envelope>>,
     /// The last [`RECENT_DROPS`] dropped messages, oldest first.
     #[serde(default)]
     recent_drops: VecDeque<DroppedMessage>,
@@ -317,7 +318,7 @@ impl Simulation {
         }
         let mut ids = BTreeSet::new();
         ids.extend((1..=config.node_count).map(NodeId));
-        let mut nodes = BTreeMap::new();
+        let mut nodes = SortedMap::new();
         for &id in &ids {
             let raft = RaftNode::new(
                 id,
@@ -349,8 +350,8 @@ impl Simulation {
             config,
             now_ms: 0,
             nodes,
-            pending: BTreeMap::new(),
-            held: BTreeMap::new(),
+            pending: SortedMap::new(),
+            held: SortedMap::new(),
             recent_drops: VecDeque::new(),
             trace: Trace::default(),
             events_processed: 0,
