@@ -102,7 +102,9 @@ fn row(r: &LogRow, first: u64, leader_commit: Option<u64>, snapshots: bool) -> H
         )
     };
     html! {
-        <div class={classes!("log-row", r.crashed.then_some("crashed"), badge.to_string())} key={r.node}>
+        <div class={classes!("log-row", r.crashed.then_some("crashed"), badge.to_string())} key={r.node}
+             data-log-node={r.node.to_string()} data-last-index={r.last_index.to_string()}
+             data-commit-index={r.commit_index.to_string()}>
             <div class="row-label" {title}>
                 <span>{ format!("Node {}", r.node) }</span>
                 if !badge.is_empty() {
