@@ -83,32 +83,27 @@ pub fn log_size_text(log: &Log) -> String {
 
 /// The contents of a snapshot as `(name, value)` rows, for the node panel and the
 /// InstallSnapshot inspector (Figure 13's lastIncludedIndex and lastIncludedTerm, then the
-/// state machine, its client sessions and the configuration it carries).
+/// state machine, its client sessions with their first unanswered request, and the
+/// configuration it carries).
 pub fn snapshot_fields(s: &Snapshot) -> Vec<(&'static str, String)> {
     let last = s.last_included;
-    let list: Vec<String> = s
-        .state
-        .sessions
-        .iter()
-        .map(|(c, session)| format!("C{c} #{}", session.first_unanswered))
-        .collect();
-    let sessions = if list.is_empty() {
-        "none".to_string()
-    } else {
-        format!("{} (first unanswered: {})", list.len(), list.join(", "))
-    };
+    // Built by appending (no `join` of a `Vec<String>`): this runs in the download.
+    let mut sessions = s.state.sessions.len().to_string();
+    let mut sep = " (first unanswered: C";
+    for (client, session) in &s.state.sessions {
+        sessions.push_str(sep);
+        sessions.push_str(&client.0.to_string());
+        sessions.push_str(" #");
+        sessions.push_str(&session.first_unanswered.to_string());
+        sep = ", C";
+    }
+    if !s.state.sessions.is_empty() {
+        sessions.push(')');
+    }
     vec![
         (
             "last included",
             format!("index {}, term {}", last.index, last.term),
-        ),
-        (
-            "replaces",
-            format!(
-                "entries 1\u{2013}{} (snapshot \u{2248}{} bytes)",
-                last.index,
-                s.approx_size_bytes()
-            ),
         ),
         ("register r", s.state.register.to_string()),
         ("adds applied", s.state.adds_applied.to_string()),

@@ -3,6 +3,7 @@
 //! ([`crate::actions::NODE_ACTIONS`]), which also drives the keyboard shortcuts.
 
 use crate::actions::{NODE_ACTIONS, NOTHING_TO_COMPACT, NodeActionKind};
+use crate::components::inspector::fields_table;
 use crate::views::NodeView;
 use raft_core::sim::{MemberKind, NodeStatus};
 use yew::prelude::*;
@@ -70,14 +71,10 @@ pub fn node_menu(props: &NodeMenuProps) -> Html {
                 </p>
             }
             if !v.snapshot.is_empty() {
-                <div data-testid="node-snapshot"
+                <div class="snapshot-fields" data-testid="node-snapshot"
                      title="What this node's snapshot holds (\u{a7}7, Figure 13): it stands for the log entries it replaced">
                     <strong>{ "Snapshot" }</strong>
-                    <table class="fields snapshot-fields">
-                        { for v.snapshot.iter().map(|(name, value)| html! {
-                            <tr><th>{ *name }</th><td>{ value.clone() }</td></tr>
-                        }) }
-                    </table>
+                    { fields_table(&v.snapshot) }
                 </div>
             }
         </div>
