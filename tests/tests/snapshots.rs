@@ -366,3 +366,26 @@ fn snapshot_action_errors_change_nothing() {
     s.apply(Action::Crash(l)).unwrap();
     assert_eq!(s.apply(Action::Snapshot(l)), Err(SimError::NodeDown(l)));
 }
+
+#[test]
+fn the_threshold_can_be_set_while_running() {
+    let mut s = sim(7, 3, None);
+    let mut checker = SafetyChecker::new();
+    run_until_stable_leader(&mut s, 300_000).expect("a leader");
+    load(&mut s, &mut checker, 12);
+    let l = s.leader().unwrap();
+    let snap = |s: &Simulation| s.node(l).unwrap().raft().unwrap().log().snapshot_id().index;
+    assert_eq!(snap(&s), LogIndex(0), "no compaction while off");
+    s.apply(Action::SetSnapshotThreshold(Some(5))).unwrap();
+    assert_eq!(s.config().snapshot_threshold_entries, Some(5));
+    assert!(s.trace().events().iter().any(|e| matches!(
+        e.kind,
+        TraceKind::SnapshotThresholdChanged { entries: Some(5) }
+    )));
+    load(&mut s, &mut checker, 4);
+    assert!(snap(&s) > LogIndex(0), "compacts once on");
+    s.apply(Action::SetSnapshotThreshold(None)).unwrap();
+    let before = snap(&s);
+    load(&mut s, &mut checker, 12);
+    assert_eq!(snap(&s), before, "off again");
+}

@@ -28,6 +28,8 @@ pub enum NodeActionKind {
     Remove,
     /// Take a removed node off the drawing.
     Dismiss,
+    /// Compact the node's log into a snapshot now (§7).
+    Snapshot,
 }
 
 /// One row of the actions table.
@@ -47,7 +49,7 @@ pub struct NodeActionSpec {
 }
 
 /// Every node action, in menu order.
-pub const NODE_ACTIONS: [NodeActionSpec; 10] = [
+pub const NODE_ACTIONS: [NodeActionSpec; 11] = [
     NodeActionSpec {
         kind: NodeActionKind::Crash,
         data_action: "crash",
@@ -118,7 +120,18 @@ pub const NODE_ACTIONS: [NodeActionSpec; 10] = [
         key: 'd',
         help: "Take the removed node off the drawing: its server is shut down for good",
     },
+    NodeActionSpec {
+        kind: NodeActionKind::Snapshot,
+        data_action: "snapshot",
+        label: "Take snapshot now",
+        key: 's',
+        help: "Log compaction (\u{a7}7): the node replaces the entries it has applied with a snapshot of its state machine (register, sums, client sessions) and the configuration. A follower that later needs those entries gets the snapshot instead (InstallSnapshot)",
+    },
 ];
+
+/// Why "Take snapshot now" is disabled on a running node that applied nothing new.
+pub const NOTHING_TO_COMPACT: &str =
+    "the node has applied no entry since its last snapshot: there is nothing to compact";
 
 impl NodeActionKind {
     /// Its row of [`NODE_ACTIONS`].
@@ -134,6 +147,7 @@ impl NodeActionKind {
             NodeActionKind::TransferLeader => &NODE_ACTIONS[7],
             NodeActionKind::Remove => &NODE_ACTIONS[8],
             NodeActionKind::Dismiss => &NODE_ACTIONS[9],
+            NodeActionKind::Snapshot => &NODE_ACTIONS[10],
         }
     }
 
@@ -155,6 +169,7 @@ impl NodeActionKind {
             NodeActionKind::TransferLeader => Action::TransferLeadership(id),
             NodeActionKind::Remove => Action::RemoveNode(id),
             NodeActionKind::Dismiss => Action::DismissNode(id),
+            NodeActionKind::Snapshot => Action::Snapshot(id),
         }
     }
 
@@ -202,6 +217,12 @@ impl NodeActionKind {
                 Some("a crashed node is already stopped; restart it first")
             }
             (NodeActionKind::Pause, NodeStatus::Paused) => Some("the node is already paused"),
+            (NodeActionKind::Snapshot, NodeStatus::Crashed) => {
+                Some("a crashed node does nothing; restart it first")
+            }
+            (NodeActionKind::Snapshot, NodeStatus::Paused) => {
+                Some("a paused node processes nothing; resume it first")
+            }
             (NodeActionKind::Resume, NodeStatus::Up | NodeStatus::Crashed) => {
                 Some("only a paused node can be resumed")
             }
@@ -219,14 +240,21 @@ impl NodeActionKind {
     }
 
     /// Whether it can be applied to a node with this status, role and membership.
+    #[cfg(test)]
     pub fn applies_to(self, status: NodeStatus, role: RoleKind, member: MemberKind) -> bool {
         self.unavailable_because(status, role, member).is_none()
     }
 
     /// The tooltip of its button: what it does, and why it is disabled when it is.
+    #[cfg(test)]
     pub fn title(self, status: NodeStatus, role: RoleKind, member: MemberKind) -> String {
+        self.title_because(self.unavailable_because(status, role, member))
+    }
+
+    /// The tooltip of its button, disabled for `why` (or enabled for `None`).
+    pub fn title_because(self, why: Option<&str>) -> String {
         let help = self.spec().help;
-        match self.unavailable_because(status, role, member) {
+        match why {
             Some(why) => format!("{help}. Not available: {why}."),
             None => format!("{help}."),
         }
@@ -331,7 +359,27 @@ mod tests {
         );
         assert_eq!(
             shortcut_help(),
-            "c crash · r restart · t force election timeout · p pause node · u resume node · i partition away · h heal all links · l make leader · x remove from cluster · d dismiss"
+            "c crash · r restart · t force election timeout · p pause node · u resume node · i partition away · h heal all links · l make leader · x remove from cluster · d dismiss · s take snapshot now"
+        );
+    }
+
+    #[test]
+    fn snapshots_need_a_running_node() {
+        use NodeActionKind::Snapshot;
+        use NodeStatus::{Crashed, Paused, Up};
+        let v = MemberKind::Voter;
+        assert_eq!(
+            Snapshot.to_action(NodeId(2), &BTreeSet::new()),
+            Action::Snapshot(NodeId(2))
+        );
+        assert!(Snapshot.applies_to(Up, RoleKind::Leader, v));
+        assert!(Snapshot.applies_to(Up, RoleKind::Follower, MemberKind::Learner));
+        assert!(!Snapshot.applies_to(Crashed, RoleKind::Follower, v));
+        assert!(!Snapshot.applies_to(Paused, RoleKind::Follower, v));
+        assert!(
+            Snapshot
+                .title_because(Some(NOTHING_TO_COMPACT))
+                .ends_with("there is nothing to compact.")
         );
     }
 

@@ -131,6 +131,7 @@ pub fn app() -> Html {
     let faulty = net.has_cuts() || net.has_overrides();
     let (pre_vote, check_quorum) = (sim.config().raft.pre_vote, sim.config().raft.check_quorum);
     let election_timeout_ms = sim.config().raft.election_timeout_ms_min;
+    let snapshot_threshold = sim.config().snapshot_threshold_entries;
     let inspector = match state.inspected {
         Some(Inspected::Link(a, b)) => {
             links
@@ -302,7 +303,7 @@ pub fn app() -> Html {
                             </div>
                         </div>
                         <NetworkPanel {defaults} group={state.group.iter().copied().collect::<Vec<_>>()}
-                                      {faulty} {pre_vote} {check_quorum} {election_timeout_ms} {onapply} {onpreset} {onerror} {onpartition} {onclear} />
+                                      {faulty} {pre_vote} {check_quorum} {election_timeout_ms} {snapshot_threshold} {onapply} {onpreset} {onerror} {onpartition} {onclear} />
                     </section>
                     <LogView {grid} />
                 </div>

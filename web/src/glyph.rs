@@ -69,7 +69,7 @@ pub fn reach(kind: MessageKind, entries: usize) -> f64 {
 mod tests {
     use super::*;
 
-    const KINDS: [MessageKind; 14] = [
+    const KINDS: [MessageKind; 15] = [
         MessageKind::RequestVote,
         MessageKind::VoteGranted,
         MessageKind::VoteDenied,
@@ -84,6 +84,7 @@ mod tests {
         MessageKind::TimeoutNow,
         MessageKind::JoinCluster,
         MessageKind::JoinClusterReply,
+        MessageKind::InstallSnapshot,
     ];
 
     #[test]

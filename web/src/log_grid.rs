@@ -1,8 +1,10 @@
 //! The log grid as plain data: the last few indexes of every node's log, which entries each
-//! node knows to be committed, and the leader's commit index.
+//! node knows to be committed, which it compacted into its snapshot (§7), and the leader's
+//! commit index. Logs are read by index ([`raft_core::Log::get`]), never by position: after a
+//! snapshot a log no longer starts at index 1.
 
 use raft_core::sim::{MemberKind, SimNode, Simulation};
-use raft_core::{Command, RoleKind};
+use raft_core::{Command, EntryId, Log, RoleKind, Snapshot};
 
 /// A command as a log cell shows it: `5+3`, `r*2`, `no-op` or `C` for a configuration entry (a
 /// session's tag is left out).
@@ -52,8 +54,62 @@ pub struct LogRow {
     pub commit_index: u64,
     /// Last index in its log.
     pub last_index: u64,
-    /// Cells for the shown indexes; `None` where the log has no entry.
+    /// The last entry its snapshot replaced (index 0 without a snapshot): entries up to it
+    /// are compacted away.
+    pub snapshot: EntryId,
+    /// Cells for the shown indexes; `None` where the log has no entry (see
+    /// [`LogRow::compacted`] for why).
     pub cells: Vec<Option<LogCell>>,
+}
+
+impl LogRow {
+    /// Whether `index` was compacted into this node's snapshot (it has no entry there, but
+    /// its state machine has applied it).
+    pub fn compacted(&self, index: u64) -> bool {
+        index <= self.snapshot.index.0
+    }
+}
+
+/// How many entries a log holds, and how many its snapshot replaced: `3 log entries`, or
+/// `log up to entry 57, entries 1–40 in a snapshot`.
+pub fn log_size_text(log: &Log) -> String {
+    let (last, snap) = (log.last_index().0, log.snapshot_id().index.0);
+    match (snap, last) {
+        (0, 1) => "1 log entry".to_string(),
+        (0, n) => format!("{n} log entries"),
+        (s, n) => format!("log up to entry {n}, entries 1\u{2013}{s} in a snapshot"),
+    }
+}
+
+/// The contents of a snapshot as `(name, value)` rows, for the node panel and the
+/// InstallSnapshot inspector (Figure 13's lastIncludedIndex and lastIncludedTerm, then the
+/// state machine, its client sessions with their first unanswered request, and the
+/// configuration it carries).
+pub fn snapshot_fields(s: &Snapshot) -> Vec<(&'static str, String)> {
+    let last = s.last_included;
+    // Built by appending (no `join` of a `Vec<String>`): this runs in the download.
+    let mut sessions = s.state.sessions.len().to_string();
+    let mut sep = " (first unanswered: C";
+    for (client, session) in &s.state.sessions {
+        sessions.push_str(sep);
+        sessions.push_str(&client.0.to_string());
+        sessions.push_str(" #");
+        sessions.push_str(&session.first_unanswered.to_string());
+        sep = ", C";
+    }
+    if !s.state.sessions.is_empty() {
+        sessions.push(')');
+    }
+    vec![
+        (
+            "last included",
+            format!("index {}, term {}", last.index, last.term),
+        ),
+        ("register r", s.state.register.to_string()),
+        ("adds applied", s.state.adds_applied.to_string()),
+        ("client sessions", sessions),
+        ("configuration", s.membership.to_string()),
+    ]
 }
 
 /// The log grid: the last few indexes of every node's log.
@@ -70,6 +126,8 @@ pub struct LogGrid {
     /// Whether some running node knows of fewer committed entries than the leader (it learns
     /// the leader's commit index from the next AppendEntries or heartbeat).
     pub lagging: bool,
+    /// Whether some node has a snapshot (the grid then has a snapshot column).
+    pub any_snapshot: bool,
 }
 
 /// Builds the log grid showing at most `max_columns` indexes: the most recent ones.
@@ -115,6 +173,7 @@ pub fn log_grid(sim: &Simulation, max_columns: u64) -> LogGrid {
                 },
                 commit_index: commit,
                 last_index: log.last_index().0,
+                snapshot: log.snapshot_id(),
                 cells,
             }
         })
@@ -131,6 +190,7 @@ pub fn log_grid(sim: &Simulation, max_columns: u64) -> LogGrid {
     LogGrid {
         first,
         last,
+        any_snapshot: rows.iter().any(|r| r.snapshot.index.0 > 0),
         rows,
         leader,
         lagging,
@@ -230,6 +290,65 @@ mod tests {
         assert!(grid.last >= 4);
         assert_eq!(grid.last - grid.first + 1, 4);
         assert!(grid.rows.iter().all(|r| r.cells.len() == 4));
+    }
+
+    #[test]
+    fn compacted_logs_show_their_snapshot_and_compacted_indexes() {
+        let mut sim = sim_with_leader();
+        sim.apply(Action::SetSnapshotThreshold(Some(4)))
+            .expect("threshold");
+        for i in 0..12 {
+            sim.apply(Action::Submit(Command::Add { a: i, b: 1 }))
+                .expect("submit");
+            sim.run_for(10_000);
+        }
+        sim.run_for(30_000);
+        for columns in [1, 5, 20, 100] {
+            let grid = log_grid(&sim, columns);
+            assert!(grid.any_snapshot);
+            for r in &grid.rows {
+                assert!(r.snapshot.index.0 > 0, "node {} compacted", r.node);
+                for (i, c) in r.cells.iter().enumerate() {
+                    let index = grid.first + i as u64;
+                    assert_eq!(r.compacted(index), index <= r.snapshot.index.0);
+                    if r.compacted(index) {
+                        assert!(c.is_none(), "no entry where the log was compacted");
+                    } else if index <= r.last_index {
+                        assert!(c.is_some(), "entry {index} after the snapshot is shown");
+                    }
+                }
+            }
+        }
+        let leader = sim.leader().expect("leader");
+        let raft = sim.node(leader).and_then(SimNode::raft).expect("running");
+        let text = log_size_text(raft.log());
+        assert!(text.starts_with("log up to entry ") && text.contains(" in a snapshot"));
+        let fields = snapshot_fields(raft.snapshot().expect("a snapshot"));
+        let field = |name: &str| {
+            fields
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.clone())
+                .expect(name)
+        };
+        let id = raft.log().snapshot_id();
+        assert_eq!(
+            field("last included"),
+            format!("index {}, term {}", id.index, id.term)
+        );
+        assert!(field("adds applied").parse::<u64>().expect("a number") >= 1);
+        assert_eq!(field("configuration"), "{1,2,3,4,5}");
+        assert!(field("client sessions").starts_with("1 (first unanswered: C1 #"));
+    }
+
+    #[test]
+    fn log_sizes_without_a_snapshot() {
+        let sim = Simulation::new(raft_core::sim::SimConfig::default()).expect("sim");
+        let node = sim.nodes().next().expect("a node");
+        assert_eq!(log_size_text(&node.storage().log), "0 log entries");
+        let grid = log_grid(&sim, 20);
+        assert!(!grid.any_snapshot);
+        assert!(grid.rows.iter().all(|r| !r.compacted(1)));
     }
 
     #[test]

@@ -191,14 +191,7 @@ pub fn message_fields(env: &Envelope) -> Vec<(&'static str, String)> {
                     rows.push(("meaning", "a new server asks to join the cluster".into()));
                 }
                 MessageBody::InstallSnapshot { snapshot } => {
-                    rows.push((
-                        "lastIncludedIndex",
-                        snapshot.last_included.index.to_string(),
-                    ));
-                    rows.push(("lastIncludedTerm", snapshot.last_included.term.to_string()));
-                    rows.push(("configuration", snapshot.membership.to_string()));
-                    rows.push(("state", format!("r = {}", snapshot.state.register)));
-                    rows.push(("sessions", snapshot.state.sessions.len().to_string()));
+                    rows.extend(crate::log_grid::snapshot_fields(snapshot));
                 }
                 MessageBody::JoinClusterReply { result } => {
                     rows.push(("result", result.to_string()));

@@ -7,6 +7,7 @@
 use crate::geometry::{self, MESSAGE_ANCHOR_RADIUS, Point};
 use crate::lanes::LaneMap;
 use crate::layout::{self, CLIENT_ANCHOR_RADIUS, Ring};
+use crate::log_grid::{log_size_text, snapshot_fields};
 use raft_core::sim::{Endpoint, Envelope, MemberKind, NodeStatus, SimNode, Simulation};
 use raft_core::{Membership, MessageKind, NodeId, RoleKind};
 
@@ -56,6 +57,12 @@ pub struct NodeView {
     pub config_differs: bool,
     /// Learner or joining node: its match_index on the leader and the leader's last index.
     pub catch_up: Option<(u64, u64)>,
+    /// The selected node's snapshot (§7) as `(name, value)` rows; empty without one (and for
+    /// nodes not selected, whose panel is closed).
+    pub snapshot: Vec<(&'static str, String)>,
+    /// Whether it applied entries its snapshot does not cover yet (a snapshot would compact
+    /// something).
+    pub can_compact: bool,
 }
 
 /// `1,2,3`: ids joined by commas (they come sorted from the `BTreeSet`).
@@ -88,15 +95,6 @@ pub fn config_texts(m: &Membership) -> (String, String) {
 /// The ring of the simulation's nodes.
 pub fn ring(sim: &Simulation) -> Ring {
     Ring::new(sim.nodes().map(|n| n.id().0))
-}
-
-/// `1 log entry`, `3 log entries`.
-fn entries_text(n: u64) -> String {
-    if n == 1 {
-        "1 log entry".to_string()
-    } else {
-        format!("{n} log entries")
-    }
 }
 
 /// How long (virtual ms) the heartbeat pulse lasts: about 0.6 s of wall time, bounded so it
@@ -174,16 +172,25 @@ fn node_view(
         config_label: String::new(),
         config_differs: false,
         catch_up: None,
+        snapshot: Vec::new(),
+        can_compact: false,
     };
+    let stored = node
+        .raft()
+        .map_or(node.storage().snapshot.as_ref(), |r| r.snapshot());
+    if let (true, Some(snap)) = (view.selected, stored) {
+        view.snapshot = snapshot_fields(snap);
+    }
     let Some(raft) = node.raft() else {
         view.title = format!(
             "Node {id} is crashed. Saved on disk: term {}, {}. Click to restart it.",
             node.storage().current_term,
-            entries_text(node.storage().log.last_index().0)
+            log_size_text(&node.storage().log)
         );
         return view;
     };
     view.role = raft.role();
+    view.can_compact = raft.last_applied() > raft.log().snapshot_id().index;
     match raft.heartbeat_deadline_ms() {
         Some(deadline) => {
             let interval = raft.config().heartbeat_interval_ms;
@@ -218,7 +225,7 @@ fn node_view(
          applied up to {}; {} elections started, {} heartbeat rounds sent",
         raft.role(),
         raft.current_term(),
-        entries_text(raft.log().last_index().0),
+        log_size_text(raft.log()),
         raft.commit_index(),
         raft.last_applied(),
         counters.election_attempts,

@@ -131,6 +131,10 @@ pub enum Action {
     /// Make a running node take a snapshot of everything it has applied and compact its log
     /// (§7).
     Snapshot(NodeId),
+    /// Set [`SimConfig::snapshot_threshold_entries`] for every node from now on (`None`: no
+    /// automatic compaction). Nodes whose logs already exceed it compact after their next
+    /// apply.
+    SetSnapshotThreshold(Option<u64>),
     /// Turn the liveness guards on or off on every node, now and after restarts: PreVote
     /// (dissertation §9.6) and CheckQuorum with its leader lease (§6.2, §4.2.3).
     SetGuards {
@@ -514,6 +518,11 @@ impl Simulation {
             Action::RemoveNode(id) => self.remove_node(id).map(done),
             Action::DismissNode(id) => self.dismiss_node(id).map(done),
             Action::Snapshot(id) => self.take_snapshot(id).map(done),
+            Action::SetSnapshotThreshold(entries) => {
+                self.config.snapshot_threshold_entries = entries;
+                self.trace_now(TraceKind::SnapshotThresholdChanged { entries });
+                Ok(ActionOutcome::Done)
+            }
         }
     }
 

@@ -172,6 +172,12 @@ pub enum TraceKind {
         /// CheckQuorum on.
         check_quorum: bool,
     },
+    /// The log size at which nodes compact (§7) was set for every node (`None`: never on
+    /// their own).
+    SnapshotThresholdChanged {
+        /// Entries after the snapshot a log may hold before its node compacts it.
+        entries: Option<u64>,
+    },
     /// A new node started with an empty log and asked `contact` to let it join.
     NodeAdded {
         /// The new node.
@@ -412,6 +418,12 @@ impl TraceEvent {
                     on(check_quorum)
                 )
             }
+            TraceKind::SnapshotThresholdChanged { entries: None } => {
+                "Log compaction off: nodes take snapshots only when asked".to_string()
+            }
+            TraceKind::SnapshotThresholdChanged { entries: Some(n) } => format!(
+                "Log compaction on: a node takes a snapshot once its log holds more than {n} entries"
+            ),
             TraceKind::NetworkChanged { settings } => {
                 format!("Network defaults set to {}", link_text(settings))
             }

@@ -189,6 +189,17 @@ fn link_body(
     }
 }
 
+/// `(name, value)` rows as a two-column table (a message's fields, a node's snapshot).
+pub fn fields_table(fields: &[(&'static str, String)]) -> Html {
+    html! {
+        <table class="fields">
+            { for fields.iter().map(|(name, value)| html! {
+                <tr><th>{ *name }</th><td>{ value.clone() }</td></tr>
+            }) }
+        </table>
+    }
+}
+
 fn message_body(
     id: u64,
     fields: &[(&'static str, String)],
@@ -204,11 +215,7 @@ fn message_body(
     let mid = MessageId(id);
     html! {
         <>
-            <table class="fields">
-                { for fields.iter().map(|(name, value)| html! {
-                    <tr><th>{ *name }</th><td>{ value.clone() }</td></tr>
-                }) }
-            </table>
+            { fields_table(fields) }
             <div class="link-buttons">
                 { button("drop-message", "Drop".into(),
                          "Lose this message now, as a faulty network would; Raft must cope (senders retry)",

@@ -87,6 +87,7 @@ pub fn legend() -> Html {
                     { message_swatch(MessageKind::PreVote, "PreVote (may I run?)") }
                     { message_swatch(MessageKind::TimeoutNow, "TimeoutNow (transfer)") }
                     { message_swatch(MessageKind::JoinCluster, "JoinCluster (let me in)") }
+                    { message_swatch(MessageKind::InstallSnapshot, "InstallSnapshot (\u{a7}7)") }
                     { message_swatch(MessageKind::ClientRequest, "client request") }
                     <li>
                         <svg class="swatch wide" viewBox="-24 -12 48 24" aria-hidden="true">

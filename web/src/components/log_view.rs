@@ -1,7 +1,9 @@
 //! The logs of all nodes, one row per node and one column per log index (the most recent
 //! indexes only). Entries a node knows to be committed are solid, the others dashed and faded;
-//! a gold line marks the leader's commit index. The row labels stay in view (sticky) when the
-//! grid scrolls sideways.
+//! a gold line marks the leader's commit index. Once a node has compacted its log (§7), its
+//! row starts with a snapshot block (`data-testid="snapshot"`) and the indexes it covers are
+//! drawn as compacted. The row labels and snapshot blocks stay in view (sticky) when the grid
+//! scrolls sideways.
 
 use crate::log_grid::{LogCell, LogGrid, LogRow};
 use crate::status::log_caption;
@@ -15,9 +17,33 @@ pub struct LogViewProps {
     pub grid: LogGrid,
 }
 
-fn cell(c: Option<&LogCell>, index: u64, commit_edge: bool) -> Html {
+/// The snapshot column of a row: the block, or an empty slot keeping the columns aligned.
+fn snapshot_block(r: &LogRow) -> Html {
+    let s = r.snapshot;
+    if s.index.0 == 0 {
+        return html! { <div class="snapshot-slot"></div> };
+    }
+    let n = s.index.0;
+    let title = format!(
+        "Node {}'s snapshot (\u{a7}7): it replaced entries 1\u{2013}{n} (the last one of term {}) with the state machine's state after applying them, the client sessions and the configuration. Click the node for its contents.",
+        r.node, s.term
+    );
+    html! {
+        <div class="snapshot-slot snapshot" data-testid="snapshot"
+             data-last-index={n.to_string()} data-last-term={s.term.0.to_string()} {title}>
+            <span class="snap-top">{ format!("snapshot \u{2264} {n}") }</span>
+            <span class="snap-sub">{ format!("t{} \u{b7} {n} entr{}", s.term, if n == 1 { "y" } else { "ies" }) }</span>
+        </div>
+    }
+}
+
+fn cell(c: Option<&LogCell>, index: u64, commit_edge: bool, compacted: bool) -> Html {
     let edge = commit_edge.then_some("commit-edge");
     match c {
+        None if compacted => html! {
+            <div class={classes!("cell", "compacted", edge)}
+                 title={format!("Index {index}: compacted into this node's snapshot")}></div>
+        },
         None => html! { <div class={classes!("cell", "empty", edge)}></div> },
         Some(c) => {
             let state = if c.committed {
@@ -51,7 +77,7 @@ fn cell(c: Option<&LogCell>, index: u64, commit_edge: bool) -> Html {
     }
 }
 
-fn row(r: &LogRow, first: u64, leader_commit: Option<u64>) -> Html {
+fn row(r: &LogRow, first: u64, leader_commit: Option<u64>, snapshots: bool) -> Html {
     let badge = if !r.member.is_empty() && r.role != RoleKind::Leader {
         r.member
     } else if r.crashed {
@@ -66,17 +92,19 @@ fn row(r: &LogRow, first: u64, leader_commit: Option<u64>) -> Html {
     };
     let title = if r.crashed {
         format!(
-            "Node {}: crashed; this is the log saved on its disk ({} entries)",
+            "Node {}: crashed; this is the log saved on its disk (up to index {})",
             r.node, r.last_index
         )
     } else {
         format!(
-            "Node {}: {} entries, committed up to index {}",
+            "Node {}: log up to index {}, committed up to index {}",
             r.node, r.last_index, r.commit_index
         )
     };
     html! {
-        <div class={classes!("log-row", r.crashed.then_some("crashed"), badge.to_string())} key={r.node}>
+        <div class={classes!("log-row", r.crashed.then_some("crashed"), badge.to_string())} key={r.node}
+             data-log-node={r.node.to_string()} data-last-index={r.last_index.to_string()}
+             data-commit-index={r.commit_index.to_string()}>
             <div class="row-label" {title}>
                 <span>{ format!("Node {}", r.node) }</span>
                 if !badge.is_empty() {
@@ -89,9 +117,12 @@ fn row(r: &LogRow, first: u64, leader_commit: Option<u64>) -> Html {
                     </span>
                 }
             </div>
+            if snapshots {
+                { snapshot_block(r) }
+            }
             { for r.cells.iter().enumerate().map(|(i, c)| {
                 let index = first + i as u64;
-                cell(c.as_ref(), index, leader_commit == Some(index))
+                cell(c.as_ref(), index, leader_commit == Some(index), r.compacted(index))
             }) }
         </div>
     }
@@ -125,13 +156,16 @@ pub fn log_view(props: &LogViewProps) -> Html {
                     <div class="row-label">
                         { if g.first > 1 { format!("index (1\u{2013}{} hidden)", g.first - 1) } else { "index".to_string() } }
                     </div>
+                    if g.any_snapshot {
+                        <div class="snapshot-slot head">{ "snapshot" }</div>
+                    }
                     { for (g.first..=g.last).map(|i| html! {
                         <div class={classes!("cell", "index", (leader_commit == Some(i)).then_some("commit-edge"))}>
                             { i }
                         </div>
                     }) }
                 </div>
-                { for g.rows.iter().map(|r| row(r, g.first, leader_commit)) }
+                { for g.rows.iter().map(|r| row(r, g.first, leader_commit, g.any_snapshot)) }
             </div>
         }
     };
@@ -157,6 +191,10 @@ pub fn log_view(props: &LogViewProps) -> Html {
                     { "not known to be committed by this node" }
                     <span class="cell committed term-1 sample config"><span class="cell-cmd">{ "C" }</span></span>
                     { "configuration (hover it)" }
+                    if g.any_snapshot {
+                        <span class="cell compacted sample"></span>
+                        { "compacted into the node\u{2019}s snapshot" }
+                    }
                 </span>
                 <span class="log-hint" data-testid="commit-hint" aria-live="polite">{ hint }</span>
             </div>

@@ -23,6 +23,8 @@ pub struct NetworkPanelProps {
     pub check_quorum: bool,
     /// The shortest election timeout, in virtual ms (to warn about latencies near it).
     pub election_timeout_ms: u64,
+    /// Log compaction: a node snapshots once its log holds more entries than this (§7).
+    pub snapshot_threshold: Option<u64>,
     /// Apply actions in order; the string completes "Cannot …".
     pub onapply: Callback<(Vec<Action>, String)>,
     /// Show a message about bad input.
@@ -67,6 +69,9 @@ fn parse_ms(text: &str) -> Result<u64, String> {
         )),
     }
 }
+
+/// Choices of the "compact logs after N entries" control (`off`: no automatic snapshots).
+const SNAPSHOT_THRESHOLDS: [&str; 5] = ["off", "10", "20", "50", "100"];
 
 /// The network bar.
 #[function_component(NetworkPanel)]
@@ -182,6 +187,20 @@ pub fn network_panel(props: &NetworkPanelProps) -> Html {
             ));
         })
     };
+    let onthreshold = {
+        let onapply = props.onapply.clone();
+        Callback::from(move |e: Event| {
+            if let Some(sel) = e.target_dyn_into::<HtmlSelectElement>() {
+                onapply.emit((
+                    vec![Action::SetSnapshotThreshold(sel.value().parse().ok())],
+                    "change when logs are compacted".to_string(),
+                ));
+            }
+        })
+    };
+    let threshold = props
+        .snapshot_threshold
+        .map_or_else(|| "off".to_string(), |n| n.to_string());
     let preset_help = PRESETS
         .iter()
         .find(|p| p.1 == preset.as_str())
@@ -258,6 +277,15 @@ pub fn network_panel(props: &NetworkPanelProps) -> Html {
                     <input type="number" min="0" max={MAX_LATENCY_MS.to_string()} step="100" data-testid="latency-max"
                            value={d.latency_ms_max.to_string()} onchange={onmax} />
                     { " ms" }
+                </label>
+                <label title="Log compaction (\u{a7}7): each node replaces the entries it has applied with a snapshot once its log holds more than this many entries after its last snapshot. A follower that needs entries the leader compacted away gets the snapshot (InstallSnapshot)">
+                    { "compact logs after " }
+                    <select data-testid="snapshot-threshold" onchange={onthreshold}>
+                        { for SNAPSHOT_THRESHOLDS.iter().map(|v| html! {
+                            <option value={*v} selected={*v == threshold}>{ *v }</option>
+                        }) }
+                    </select>
+                    { " entries" }
                 </label>
             </div>
         </div>

@@ -2,7 +2,8 @@
 //! cluster, however many actions there are). Its buttons come from the actions table
 //! ([`crate::actions::NODE_ACTIONS`]), which also drives the keyboard shortcuts.
 
-use crate::actions::{NODE_ACTIONS, NodeActionKind};
+use crate::actions::{NODE_ACTIONS, NOTHING_TO_COMPACT, NodeActionKind};
+use crate::components::inspector::fields_table;
 use crate::views::NodeView;
 use raft_core::sim::{MemberKind, NodeStatus};
 use yew::prelude::*;
@@ -32,7 +33,11 @@ pub fn node_menu(props: &NodeMenuProps) -> Html {
         state.push_str(v.member.as_str());
     }
     let buttons = NODE_ACTIONS.iter().map(|spec| {
-        let enabled = spec.kind.applies_to(v.status, v.role, v.member);
+        let mut why = spec.kind.unavailable_because(v.status, v.role, v.member);
+        if spec.kind == NodeActionKind::Snapshot && why.is_none() && !v.can_compact {
+            why = Some(NOTHING_TO_COMPACT);
+        }
+        let enabled = why.is_none();
         let onclick = {
             let onaction = props.onaction.clone();
             let kind = spec.kind;
@@ -40,7 +45,7 @@ pub fn node_menu(props: &NodeMenuProps) -> Html {
         };
         html! {
             <button type="button" data-action={spec.data_action} disabled={!enabled}
-                    title={spec.kind.title(v.status, v.role, v.member)} {onclick}>
+                    title={spec.kind.title_because(why)} {onclick}>
                 <span>{ spec.label }</span>
                 <kbd>{ spec.key.to_string() }</kbd>
             </button>
@@ -64,6 +69,13 @@ pub fn node_menu(props: &NodeMenuProps) -> Html {
                 <p class="node-menu-stats" title="Elections this node started and heartbeat rounds it sent as leader, since it last (re)started">
                     { format!("elections {} \u{00b7} heartbeat rounds {}", v.counters.0, v.counters.1) }
                 </p>
+            }
+            if !v.snapshot.is_empty() {
+                <div class="snapshot-fields" data-testid="node-snapshot"
+                     title="What this node's snapshot holds (\u{a7}7, Figure 13): it stands for the log entries it replaced">
+                    <strong>{ "Snapshot" }</strong>
+                    { fields_table(&v.snapshot) }
+                </div>
             }
         </div>
     }
