@@ -56,9 +56,9 @@ pub enum SnapshotError {
 impl fmt::Display for SnapshotError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SnapshotError::NothingToCompact => {
-                f.write_str("nothing to compact: no entry was applied since the last snapshot")
-            }
+            SnapshotError::NothingToCompact => f.write_str(
+                "no entry was applied since the last snapshot, so there is nothing to compact",
+            ),
             SnapshotError::AheadOfApplied => {
                 f.write_str("the state machine is ahead of what this node has applied")
             }

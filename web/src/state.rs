@@ -283,7 +283,7 @@ impl AppState {
             ));
             return;
         }
-        let what = format!("{} Node {id}", kind.spec().label.to_ascii_lowercase());
+        let what = format!("{} on Node {id}", kind.spec().label.to_ascii_lowercase());
         self.apply(kind.to_action(id, &self.group), &what);
         if kind == NodeActionKind::Partition && self.notice.is_none() {
             self.group.clear();

@@ -252,7 +252,8 @@ impl fmt::Display for SimError {
                 "the cluster already has {MAX_NODES} voters (or one catching up to make it so)"
             ),
             SimError::Change(e) => write!(f, "the leader refused the membership change: {e}"),
-            SimError::Snapshot(n, e) => write!(f, "Node {n} took no snapshot: {e}"),
+            // The node is named by whoever reports it ("Cannot take snapshot now on Node 3: …").
+            SimError::Snapshot(_, e) => write!(f, "{e}"),
             SimError::ScriptOutOfOrder => write!(
                 f,
                 "the scene's actions are out of order (each must come at or after the one before)"
