@@ -389,3 +389,26 @@ fn the_threshold_can_be_set_while_running() {
     load(&mut s, &mut checker, 12);
     assert_eq!(snap(&s), before, "off again");
 }
+
+/// Installing a snapshot whose configuration is the one already in use changes no
+/// configuration: no "now uses cluster configuration" line.
+#[test]
+fn installing_a_snapshot_with_the_same_configuration_announces_no_change() {
+    let mut s = sim(7, 3, Some(10));
+    let mut checker = SafetyChecker::new();
+    let leader = run_until_stable_leader(&mut s, 300_000).expect("a leader");
+    let follower = (1..=3).map(id).find(|&n| n != leader).unwrap();
+    s.apply(Action::Crash(follower)).unwrap();
+    load(&mut s, &mut checker, 30);
+    let since = s.trace().events().len();
+    s.apply(Action::Restart(follower)).unwrap();
+    assert!(s.run_until(300_000, converged));
+    assert!(installs_to(&s, follower) >= 1);
+    let changes = s.trace().events()[since..]
+        .iter()
+        .filter(|e| {
+            matches!(&e.kind, TraceKind::Node { node, event: NodeEvent::ConfigChanged { .. } } if *node == follower)
+        })
+        .count();
+    assert_eq!(changes, 0, "the configuration did not change");
+}

@@ -346,7 +346,9 @@ impl RaftNode {
             None if self.membership_index >= from => self.persistent.effective_membership(),
             None => return,
         };
-        if index == self.membership_index && *membership == self.membership {
+        if *membership == self.membership {
+            // Same configuration, held elsewhere now (e.g. in a snapshot): nothing changed.
+            self.membership_index = index;
             return;
         }
         let reverted = index < self.membership_index;
