@@ -85,6 +85,14 @@ pub enum Fact {
     IsLearner(NodeId),
     /// The entry at this index on this node has this term.
     EntryTerm(NodeId, LogIndex, Term),
+    /// The most recently completed client request was performed by this node with this
+    /// result.
+    ClientAnswered {
+        /// The node that performed it (the leader, after any redirects).
+        performed_on: NodeId,
+        /// Its result.
+        sum: i64,
+    },
     /// The opposite of a fact.
     Not(Box<Fact>),
 }
@@ -116,6 +124,15 @@ impl Fact {
                 Some(MemberKind::Learner | MemberKind::Joining)
             ),
             Fact::Not(f) => !f.holds(sim),
+            Fact::ClientAnswered { performed_on, sum } => sim
+                .client()
+                .requests()
+                .filter_map(|r| match &r.state {
+                    super::RequestState::Completed(s) => Some(s),
+                    _ => None,
+                })
+                .max_by_key(|s| s.completed_at_ms)
+                .is_some_and(|s| s.performed_on == *performed_on && s.sum == *sum),
             Fact::EntryTerm(n, i, t) => sim
                 .node(*n)
                 .is_some_and(|x| x.storage().log.term_at(*i) == Some(*t)),
@@ -407,6 +424,51 @@ pub fn bundled() -> Vec<Scenario> {
                     60_000,
                     vec![],
                     "The followers learn the new commit index from the leader's next AppendEntries and apply the entry too.",
+                ),
+            ],
+        ),
+        scenario(
+            "client",
+            "A client operation (the seed's case 4)",
+            nodes(3, 1),
+            vec![
+                ask(
+                    step(
+                        40_000,
+                        vec![add(5, 3)],
+                        "The client sends 5 + 3 to a random server. Only the leader may append it to the log.",
+                    ),
+                    "Which server performs the operation and answers?",
+                    vec![
+                        (
+                            "Node 1",
+                            Fact::ClientAnswered {
+                                performed_on: id(1),
+                                sum: 8,
+                            },
+                        ),
+                        (
+                            "Node 2",
+                            Fact::ClientAnswered {
+                                performed_on: id(2),
+                                sum: 8,
+                            },
+                        ),
+                        (
+                            "Node 3",
+                            Fact::ClientAnswered {
+                                performed_on: id(3),
+                                sum: 8,
+                            },
+                        ),
+                    ],
+                    1,
+                    "Node 2 is the leader: a follower that gets the request answers NotLeader with the leader it knows, and the client follows the hint. The leader appends the entry, commits it on a majority, applies it and answers: 'Leader: Node 2, Operation performed on: Node 2, Result: 5 + 3 = 8'.",
+                ),
+                step(
+                    60_000,
+                    vec![],
+                    "Every server applies the entry too, in the same order: they all computed 8.",
                 ),
             ],
         ),
