@@ -58,4 +58,5 @@ pub use node::{
 };
 pub use progress::{Progress, ProgressState};
 pub use snapshot::{Snapshot, SnapshotError};
+pub use sorted::SortedMap;
 pub use types::{EntryId, LogIndex, NodeId, Term};

@@ -11,9 +11,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-/// A map sorted by key.
+/// A map sorted by key (a leader's [`crate::RaftNode::progress`] and the state machine's
+/// client sessions are ones).
 #[derive(Clone, PartialEq, Eq)]
-pub(crate) struct SortedMap<K, V>(Vec<(K, V)>);
+pub struct SortedMap<K, V>(Vec<(K, V)>);
 
 impl<K, V> Default for SortedMap<K, V> {
     fn default() -> Self {
@@ -26,22 +27,28 @@ impl<K, V> SortedMap<K, V> {
         SortedMap(Vec::new())
     }
 
-    pub(crate) fn len(&self) -> usize {
+    /// The number of entries.
+    pub fn len(&self) -> usize {
         self.0.len()
     }
 
+    /// Whether it has no entry.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// The entries, by key.
-    pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> {
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> {
         self.0.iter().map(|(k, v)| (k, v))
     }
 
     /// The keys, in order.
-    pub(crate) fn keys(&self) -> impl DoubleEndedIterator<Item = &K> {
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &K> {
         self.0.iter().map(|e| &e.0)
     }
 
     /// The values, by key.
-    pub(crate) fn values(&self) -> impl DoubleEndedIterator<Item = &V> {
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> {
         self.0.iter().map(|e| &e.1)
     }
 
@@ -69,7 +76,8 @@ impl<K: Ord, V> SortedMap<K, V> {
         }
     }
 
-    pub(crate) fn get(&self, key: &K) -> Option<&V> {
+    /// The value of `key`, if any.
+    pub fn get(&self, key: &K) -> Option<&V> {
         let at = self.find(key).ok()?;
         Some(&self.0[at].1)
     }
@@ -79,7 +87,8 @@ impl<K: Ord, V> SortedMap<K, V> {
         Some(&mut self.0[at].1)
     }
 
-    pub(crate) fn contains_key(&self, key: &K) -> bool {
+    /// Whether `key` has a value.
+    pub fn contains_key(&self, key: &K) -> bool {
         self.find(key).is_ok()
     }
 
@@ -92,6 +101,24 @@ impl<K: Ord, V> SortedMap<K, V> {
     /// The entry of `key`, for [`Entry::or_insert`] and its variants.
     pub(crate) fn entry(&mut self, key: K) -> Entry<'_, K, V> {
         Entry { map: self, key }
+    }
+}
+
+/// The value of `key`; panics if there is none (like `BTreeMap`'s indexing).
+impl<K: Ord, V> std::ops::Index<&K> for SortedMap<K, V> {
+    type Output = V;
+
+    fn index(&self, key: &K) -> &V {
+        self.get(key).expect("no entry for the key")
+    }
+}
+
+impl<'a, K, V> IntoIterator for &'a SortedMap<K, V> {
+    type Item = (&'a K, &'a V);
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, (K, V)>, fn(&'a (K, V)) -> (&'a K, &'a V)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, v)| (k, v))
     }
 }
 

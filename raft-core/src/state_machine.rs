@@ -23,9 +23,9 @@
 //! neither is needed here.
 
 use crate::command::{ClientId, Command, CommandError};
+use crate::sorted::SortedMap;
 use crate::types::LogIndex;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// What applying one command produced.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,7 +68,7 @@ pub struct ClientSession {
     /// Every sequence number below this is settled: never applied again.
     pub first_unanswered: u64,
     /// Results of the applied operations from `first_unanswered` on, by sequence number.
-    pub results: BTreeMap<u64, ApplyOutput>,
+    pub results: SortedMap<u64, ApplyOutput>,
 }
 
 /// The replicated state machine of one node: it applies committed commands in log order.
@@ -89,7 +89,7 @@ pub struct StateMachine {
     pub register: i64,
     /// Client sessions, by client.
     #[serde(default)]
-    pub sessions: BTreeMap<ClientId, ClientSession>,
+    pub sessions: SortedMap<ClientId, ClientSession>,
     /// How many session commands were answered from a session instead of being applied again
     /// (repeats and stale copies).
     #[serde(default)]
@@ -120,7 +120,7 @@ impl StateMachine {
         let session = self.sessions.entry(*client).or_default();
         if *first_unanswered > session.first_unanswered {
             session.first_unanswered = *first_unanswered;
-            session.results = session.results.split_off(first_unanswered);
+            session.results.retain(|s, _| s >= first_unanswered);
         }
         if *seq < session.first_unanswered {
             self.repeats_suppressed += 1;

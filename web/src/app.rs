@@ -193,9 +193,11 @@ pub fn app() -> Html {
         None => None,
     };
 
-    let cb = |msg: Msg| {
+    // A fn making the message (not a message to clone): `Msg` need not be `Clone`, which
+    // keeps a clone of every message payload out of the download.
+    let cb = |msg: fn() -> Msg| {
         let d = dispatch.clone();
-        Callback::from(move |()| d.dispatch(msg.clone()))
+        Callback::from(move |()| d.dispatch(msg()))
     };
     let onselect = {
         let d = dispatch.clone();
@@ -259,14 +261,14 @@ pub fn app() -> Html {
             </header>
             <Controls playing={state.playing} speed={state.speed} {now_ms}
                       params={state.params.clone()}
-                      ontoggle={cb(Msg::TogglePlay)} onstep={cb(Msg::Step)}
+                      ontoggle={cb(|| Msg::TogglePlay)} onstep={cb(|| Msg::Step)}
                       {onspeed} {onreset} />
             // Messages sit in the header band (see style.css) instead of pushing the page down.
             <div class="banners">
                 <Banner lines={(*state.url_errors).clone()} testid="url-error"
-                        ondismiss={cb(Msg::DismissUrlErrors)} />
+                        ondismiss={cb(|| Msg::DismissUrlErrors)} />
                 <Banner lines={state.notice.iter().cloned().collect::<Vec<_>>()} testid="notice"
-                        ondismiss={cb(Msg::DismissNotice)} />
+                        ondismiss={cb(|| Msg::DismissNotice)} />
             </div>
             <main class="layout">
                 <div class="column main-column">
@@ -293,7 +295,7 @@ pub fn app() -> Html {
                                 if let Some(menu) = menu {
                                     { menu }
                                 } else if let Some(view) = inspector {
-                                    <Inspector {view} onapply={onapply.clone()} onclose={cb(Msg::CloseInspector)} />
+                                    <Inspector {view} onapply={onapply.clone()} onclose={cb(|| Msg::CloseInspector)} />
                                 } else {
                                     <Legend />
                                 }

@@ -36,7 +36,7 @@ use yew::Reducible;
 pub const MAX_FRAME_WALL_MS: f64 = 250.0;
 
 /// Everything that can happen to the app.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub enum Msg {
     /// An animation frame at wall time `wall_ms` (the `requestAnimationFrame` timestamp).
     Frame {

@@ -7,7 +7,7 @@ use crate::progress::Progress;
 use crate::quorum::{VoteResult, just, vote_result};
 use crate::sorted::SortedMap;
 use crate::types::{EntryId, NodeId};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// What made a node become a candidate; each cause has its own trace event.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -150,7 +150,7 @@ impl RaftNode {
     fn become_leader(&mut self, votes: BTreeSet<NodeId>) {
         let term = self.persistent.current_term;
         let last = self.persistent.log.last_index();
-        let mut progress = BTreeMap::new();
+        let mut progress = SortedMap::new();
         progress.extend(self.peers().map(|p| (p, Progress::new(last))));
         // CheckQuorum's clock starts at the election: a new leader gets one full window.
         let mut last_heard_ms = SortedMap::new();

@@ -46,11 +46,12 @@ use crate::log::Log;
 use crate::membership::Membership;
 use crate::message::{Message, MessageBody};
 use crate::progress::Progress;
+use crate::sorted::SortedMap;
 use crate::types::{EntryId, LogIndex, NodeId, Term};
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// One Raft server. See the module documentation for the driving contract.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -568,7 +569,7 @@ impl RaftNode {
     }
     /// On a leader, the replication progress of each follower (Figure 2: nextIndex[],
     /// matchIndex[]); `None` on other roles.
-    pub fn progress(&self) -> Option<&BTreeMap<NodeId, Progress>> {
+    pub fn progress(&self) -> Option<&SortedMap<NodeId, Progress>> {
         match &self.role {
             Role::Leader { progress, .. } => Some(progress),
             _ => None,

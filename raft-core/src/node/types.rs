@@ -10,7 +10,7 @@ use crate::snapshot::Snapshot;
 use crate::sorted::SortedMap;
 use crate::types::{EntryId, LogIndex, NodeId, Term};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt;
 
 /// The state a server must keep on stable storage, updated before it responds to RPCs
@@ -175,7 +175,7 @@ pub(crate) enum Role {
     },
     Leader {
         /// Per-follower replication progress (Figure 2: nextIndex[], matchIndex[]).
-        progress: BTreeMap<NodeId, Progress>,
+        progress: SortedMap<NodeId, Progress>,
         /// Virtual time of the next heartbeat round (ms).
         heartbeat_deadline_ms: u64,
         /// CheckQuorum (dissertation §6.2): when each follower was last heard from in this
