@@ -506,6 +506,95 @@ pub fn bundled() -> Vec<Scenario> {
             ],
         ),
         scenario(
+            "figure-8",
+            "Figure 8: why a leader only commits entries of its own term",
+            SimConfig {
+                raft: crate::config::Config {
+                    max_entries_per_append: 1,
+                    ..crate::config::Config::default()
+                },
+                ..nodes(5, 1)
+            },
+            vec![
+                step(
+                    40_000,
+                    vec![Action::Partition(vec![vec![id(1), id(2)]]), add(1, 1)],
+                    "Node 2 leads term 1. A partition leaves it with Node 1 only. A client operation arrives: Node 2 appends it as entry 2 (term 1), and only Node 1 receives it. (Here each AppendEntries carries one entry, so every step is visible.)",
+                ),
+                step(
+                    45_000,
+                    vec![Action::Timeout(id(3))],
+                    "On the other side, Node 3 times out and asks Nodes 4 and 5 for their votes in term 2.",
+                ),
+                step(
+                    49_500,
+                    vec![Action::Isolate(id(3))],
+                    "Node 3 won term 2 and appended its own entry 2 (term 2), but it is cut off before its AppendEntries arrive: nobody else has that entry.",
+                ),
+                step(
+                    50_000,
+                    vec![Action::Crash(id(3))],
+                    "Node 3 crashes, keeping its entry 2 (term 2) on disk.",
+                ),
+                step(
+                    55_000,
+                    vec![Action::HealAll],
+                    "The network heals. Node 2 learns of term 2 and steps down.",
+                ),
+                step(
+                    62_000,
+                    vec![Action::Timeout(id(2))],
+                    "Node 2 campaigns for term 3. Its log is the most up to date (entry 2, term 1), so Nodes 1, 4 and 5 vote for it. As leader it appends entry 3 (term 3) and copies entry 2 to Nodes 4 and 5.",
+                ),
+                ask(
+                    step(
+                        73_000,
+                        vec![Action::Crash(id(2))],
+                        "Entry 2 (term 1) is now stored on Nodes 1, 2, 4 and 5: a majority. Node 2 crashes before its term-3 entry reaches a majority.",
+                    ),
+                    "Is entry 2 committed?",
+                    vec![
+                        (
+                            "Yes: it is on a majority",
+                            Fact::CommittedAtLeast(id(1), LogIndex(2)),
+                        ),
+                        ("No", Fact::CommittedBelow(id(1), LogIndex(2))),
+                    ],
+                    1,
+                    "Figure 2's rule: a leader commits an entry by counting replicas only if it is from the leader's own term (§5.4.2). Entry 2 is from term 1, so Node 2 could only have committed it together with its term-3 entry, which never reached a majority.",
+                ),
+                step(
+                    80_000,
+                    vec![Action::Restart(id(3))],
+                    "Node 3 restarts, with its entry 2 of term 2.",
+                ),
+                step(
+                    81_000,
+                    vec![Action::Timeout(id(3))],
+                    "It campaigns in term 3, but every vote of term 3 is already cast.",
+                ),
+                ask(
+                    step(
+                        84_000,
+                        vec![Action::Timeout(id(3))],
+                        "It tries again in term 4. Its last entry is from term 2: newer than the term-1 entry 2 that Nodes 4 and 5 hold.",
+                    ),
+                    "Can Node 3 become leader and replace entry 2 on the others?",
+                    vec![
+                        ("Yes", Fact::EntryTerm(id(4), LogIndex(2), Term(2))),
+                        ("No", Fact::EntryTerm(id(4), LogIndex(2), Term(1))),
+                    ],
+                    0,
+                    "Nodes 4 and 5 find Node 3's log more up to date (§5.4.1) and vote for it; as leader it overwrites entry 2 with its own. Had Node 2 committed entry 2 just for being on a majority, a committed entry would now be lost: exactly what the current-term rule prevents.",
+                ),
+                step(
+                    120_000,
+                    vec![],
+                    "Every log now holds Node 3's entry 2. Nothing committed was lost, because entry 2 of term 1 never was.",
+                ),
+            ],
+        ),
+        scenario(
             "stale-leader",
             "A partitioned leader that does not know it lost",
             nodes(5, 1),
