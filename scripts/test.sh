@@ -5,12 +5,14 @@
 #    1. rustfmt            cargo fmt --all --check
 #    2. clippy (native)    cargo clippy --workspace --all-targets -- -D warnings
 #    3. clippy (wasm)      same for the web crate on wasm32-unknown-unknown
-#    4. tests (native)     cargo test --workspace
-#    5. tests (browser)    cargo test --target wasm32-unknown-unknown -p web
+#    4. docs               cargo doc -p raft-core --no-deps, warnings as errors (the
+#                          public API's documentation, intra-doc links included)
+#    5. tests (native)     cargo test --workspace
+#    6. tests (browser)    cargo test --target wasm32-unknown-unknown -p web
 #                          (headless Chromium via wasm-bindgen-test-runner)
-#    6. release build      trunk build --release   -> dist/
-#    7. size               wasm+js gzip -9 size of dist/ (fails over budget)
-#    8. e2e                Playwright tests of tests/e2e against dist/
+#    7. release build      trunk build --release   -> dist/
+#    8. size               wasm+js gzip -9 size of dist/ (fails over budget)
+#    9. e2e                Playwright tests of tests/e2e against dist/
 #
 #   bash scripts/test.sh
 
@@ -53,6 +55,8 @@ step "clippy (native, whole workspace)" \
     cargo clippy --workspace --all-targets -- -D warnings
 step "clippy (wasm32, web)" \
     cargo clippy --target wasm32-unknown-unknown -p web --all-targets -- -D warnings
+step "docs (raft-core, warnings as errors)" \
+    env RUSTDOCFLAGS="-D warnings" cargo doc -p raft-core --no-deps
 step "tests (native, whole workspace)" \
     cargo test --workspace
 step "tests (wasm32 in headless Chromium, web)" \

@@ -1,7 +1,7 @@
 //! Per-link network settings: latency, loss and duplication as exact integer ratios.
 //!
 //! Raft assumes an asynchronous network that may delay, drop, duplicate and reorder messages
-//! (paper §5.1: "RPCs ... may be lost ... [servers] retry RPCs if they do not receive a
+//! (paper §5.1: "RPCs ... may be lost ... \[servers\] retry RPCs if they do not receive a
 //! response"). The simulator models each *directed* link between two nodes separately, so a
 //! link can be cut in one direction only. Probabilities are integer ratios, never floats, so a
 //! seed replays identically on every platform.
