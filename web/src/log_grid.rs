@@ -83,18 +83,27 @@ pub fn log_size_text(log: &Log) -> String {
 
 /// The contents of a snapshot as `(name, value)` rows, for the node panel and the
 /// InstallSnapshot inspector (Figure 13's lastIncludedIndex and lastIncludedTerm, then the
-/// state machine, its client sessions with their first unanswered request, and the
+/// state machine, its client sessions with the latest operation applied for each, and the
 /// configuration it carries).
 pub fn snapshot_fields(s: &Snapshot) -> Vec<(&'static str, String)> {
     let last = s.last_included;
     // Built by appending (no `join` of a `Vec<String>`): this runs in the download.
     let mut sessions = s.state.sessions.len().to_string();
-    let mut sep = " (first unanswered: C";
+    let mut sep = " (latest applied: C";
     for (client, session) in &s.state.sessions {
+        // The session keeps the results of its operations from the first unanswered one on;
+        // the highest is the client's latest operation in the snapshot (the session's
+        // `first_unanswered` is what the client said when it sent it, one behind).
+        let latest = session
+            .results
+            .keys()
+            .next_back()
+            .copied()
+            .unwrap_or(session.first_unanswered.saturating_sub(1));
         sessions.push_str(sep);
         sessions.push_str(&client.0.to_string());
         sessions.push_str(" #");
-        sessions.push_str(&session.first_unanswered.to_string());
+        sessions.push_str(&latest.to_string());
         sep = ", C";
     }
     if !s.state.sessions.is_empty() {
@@ -338,7 +347,24 @@ mod tests {
         );
         assert!(field("adds applied").parse::<u64>().expect("a number") >= 1);
         assert_eq!(field("configuration"), "{1,2,3,4,5}");
-        assert!(field("client sessions").starts_with("1 (first unanswered: C1 #"));
+        // One client: its latest applied operation is the last one it sent before the
+        // snapshot.
+        let sessions = field("client sessions");
+        assert!(
+            sessions.starts_with("1 (latest applied: C1 #"),
+            "{sessions}"
+        );
+        let snap = raft.snapshot().expect("a snapshot");
+        let latest = snap
+            .state
+            .sessions
+            .values()
+            .next()
+            .and_then(|s| s.results.keys().next_back().copied());
+        assert_eq!(
+            Some(sessions),
+            latest.map(|l| format!("1 (latest applied: C1 #{l})"))
+        );
     }
 
     #[test]

@@ -249,7 +249,7 @@ impl fmt::Display for SimError {
             }
             SimError::TooManyVoters => write!(
                 f,
-                "the cluster already has {MAX_NODES} voters (or one catching up to make it so)"
+                "the cluster already has {MAX_NODES} voters, counting learners and nodes still asking to join"
             ),
             SimError::Change(e) => write!(f, "the leader refused the membership change: {e}"),
             // The node is named by whoever reports it ("Cannot take snapshot now on Node 3: …").
