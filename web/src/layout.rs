@@ -110,8 +110,28 @@ pub fn client_center() -> Point {
     Point { x: 0.0, y: 0.0 }
 }
 
-/// The tight `viewBox` around `count` nodes (and the client box at the centre).
+/// The `viewBox` around `count` nodes (and the client box at the centre): tight from three
+/// nodes on; one or two nodes (a cluster shrunk by membership changes) get at least the box of
+/// three, so the drawing keeps the same size instead of zooming in on a narrow column.
 pub fn view_box(count: usize) -> ViewBox {
+    let vb = tight_view_box(count);
+    if count >= 3 {
+        return vb;
+    }
+    let three = tight_view_box(3);
+    let (left, top) = (vb.x.min(three.x), vb.y.min(three.y));
+    let right = (vb.x + vb.w).max(three.x + three.w);
+    let bottom = (vb.y + vb.h).max(three.y + three.h);
+    ViewBox {
+        x: left,
+        y: top,
+        w: right - left,
+        h: bottom - top,
+    }
+}
+
+/// The tight `viewBox` around `count` nodes and the client box.
+fn tight_view_box(count: usize) -> ViewBox {
     let (mut left, mut right) = (-CLIENT_W / 2.0, CLIENT_W / 2.0);
     let (mut top, mut bottom) = (-CLIENT_H / 2.0, CLIENT_H / 2.0);
     for i in 0..count {
@@ -169,6 +189,22 @@ mod tests {
         assert!(close(d01, d12));
         // Clockwise: the second node is to the right of the first.
         assert!(ring_position(1, 5).x > p.x);
+    }
+
+    #[test]
+    fn one_or_two_nodes_keep_the_drawing_of_three() {
+        let three = view_box(3);
+        for n in [1, 2] {
+            let vb = view_box(n);
+            assert!(vb.w >= three.w && vb.h >= three.h, "{n} nodes");
+            // Every node still fits.
+            for i in 0..n {
+                let p = ring_position(i, n);
+                assert!(p.x > vb.x && p.x < vb.x + vb.w && p.y > vb.y && p.y < vb.y + vb.h);
+            }
+            // Not a narrow column: at most 1.5 times as tall as wide.
+            assert!(vb.h <= 1.5 * vb.w, "{n} nodes: {} x {}", vb.w, vb.h);
+        }
     }
 
     #[test]
