@@ -97,7 +97,6 @@ impl RaftNode {
                 // Nothing after the snapshot: the stored log must lose its entries too.
                 self.mark_log_dirty(last.index.next());
             }
-            self.commit_index = last.index;
             self.last_applied = last.index;
             self.installed_snapshot = Some(snapshot);
             self.events.push(NodeEvent::SnapshotInstalled {
@@ -105,11 +104,11 @@ impl RaftNode {
                 from: leader,
                 kept_suffix,
             });
-            self.events.push(NodeEvent::CommitAdvanced {
-                commit_index: last.index,
-            });
             // The configuration now comes from the snapshot or the entries kept after it.
             self.refresh_membership(crate::types::LogIndex(0));
+            // Everything the snapshot holds is committed (a joiner whose promotion it holds
+            // is done joining).
+            self.advance_commit(last.index);
         }
         self.send(
             leader,

@@ -3,7 +3,6 @@
 
 use super::trace::TraceKind;
 use super::{MAX_NODE_ID, MAX_NODES, NodeStatus, SimError, SimNode, Simulation, node_seed};
-use crate::command::StateMachine;
 use crate::membership::Membership;
 use crate::node::RaftNode;
 use crate::types::NodeId;
@@ -131,18 +130,7 @@ impl Simulation {
             node_seed(self.config.seed, id, 0),
             self.now_ms,
         )?;
-        self.nodes.insert(
-            id,
-            SimNode {
-                id,
-                storage: raft.persistent().clone(),
-                unsynced: Vec::new(),
-                raft: Some(raft),
-                state_machine: StateMachine::default(),
-                incarnation: 0,
-                paused: false,
-            },
-        );
+        self.nodes.insert(id, SimNode::fresh(raft));
         self.trace_now(TraceKind::NodeAdded { node: id, contact });
         self.drain(id);
         Ok(())

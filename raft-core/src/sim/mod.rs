@@ -198,6 +198,20 @@ pub struct SimNode {
 }
 
 impl SimNode {
+    /// A server that has never run: `raft` is its first life, and its stable storage holds
+    /// what the node starts from.
+    fn fresh(raft: RaftNode) -> SimNode {
+        SimNode {
+            id: raft.id(),
+            storage: raft.persistent().clone(),
+            unsynced: Vec::new(),
+            raft: Some(raft),
+            state_machine: StateMachine::default(),
+            incarnation: 0,
+            paused: false,
+        }
+    }
+
     /// Makes every pending write durable, in order.
     fn sync(&mut self) {
         for update in self.unsynced.drain(..) {
@@ -331,18 +345,7 @@ impl Simulation {
                 node_seed(config.seed, id, 0),
                 0,
             )?;
-            nodes.insert(
-                id,
-                SimNode {
-                    id,
-                    storage: raft.persistent().clone(),
-                    unsynced: Vec::new(),
-                    raft: Some(raft),
-                    state_machine: StateMachine::default(),
-                    incarnation: 0,
-                    paused: false,
-                },
-            );
+            nodes.insert(id, SimNode::fresh(raft));
         }
         Ok(Simulation {
             rng: Xoshiro256PlusPlus::seed_from_u64(mix(config.seed ^ 0x5EED)),
