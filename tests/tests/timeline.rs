@@ -132,6 +132,34 @@ fn acting_in_the_past_forks_history() {
     assert_eq!(fingerprint(again.sim()), branch);
 }
 
+/// Acting in the past forks the run even when no recorded action follows that moment: the
+/// recorded future (and its checkpoints) came from the run without the new action, so seeking
+/// forward must run the new branch, not restore the old one.
+#[test]
+fn acting_in_the_past_with_no_later_actions_still_forks() {
+    let mut t = Timeline::new(SimConfig {
+        seed: 11,
+        ..SimConfig::default()
+    })
+    .unwrap();
+    t.advance_to(200_000);
+    assert!(t.checkpoints() > 3);
+    t.seek(60_000);
+    t.apply(Action::Crash(NodeId(2))).unwrap();
+    assert_eq!(t.horizon_ms(), 60_000, "the old future is gone");
+    // Back before the fork and forward again: Node 2 stays crashed (the new branch).
+    t.seek(50_000);
+    t.seek(150_000);
+    let branch = fingerprint(t.sim());
+    let mut straight = Timeline::from_scene(t.scene(), 150_000).unwrap();
+    straight.advance_to(150_000);
+    assert_eq!(fingerprint(straight.sim()), branch);
+    assert_eq!(
+        t.sim().node(NodeId(2)).map(|n| n.status()),
+        Some(raft_core::sim::NodeStatus::Crashed)
+    );
+}
+
 #[test]
 fn a_scene_survives_json_and_rebuilds_the_same_run() {
     let t = busy_timeline(9, 100_000);

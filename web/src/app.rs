@@ -13,6 +13,7 @@ use crate::components::legend::Legend;
 use crate::components::log_view::LogView;
 use crate::components::network_panel::NetworkPanel;
 use crate::components::node_menu::NodeMenu;
+use crate::components::timeline_bar::TimelineBar;
 use crate::input::RunParams;
 use crate::network_view::{self, Preset};
 use crate::state::{AppState, Inspected, Msg};
@@ -173,7 +174,9 @@ pub fn app() -> Html {
     let latest = latest_result(&sim);
     let status = status::status_line(&sim);
     let now_ms = sim.now_ms();
+    let at_start = sim.events_processed() == 0;
     drop(sim);
+    let horizon_ms = state.timeline().map_or(now_ms, |t| t.horizon_ms());
     let count = nodes.len();
 
     let menu_node: Option<NodeView> = state
@@ -224,6 +227,10 @@ pub fn app() -> Html {
         let d = dispatch.clone();
         Callback::from(move |_: MouseEvent| d.dispatch(Msg::AddNode))
     };
+    let onseek = {
+        let d = dispatch.clone();
+        Callback::from(move |t_ms: u64| d.dispatch(Msg::Seek(t_ms)))
+    };
     let onspeed = {
         let d = dispatch.clone();
         Callback::from(move |speed: f64| d.dispatch(Msg::SetSpeed(speed)))
@@ -252,7 +259,7 @@ pub fn app() -> Html {
     let has_banner = !state.url_errors.is_empty() || state.notice.is_some();
 
     html! {
-        <div class="app">
+        <div class="app" data-virtual-time-ms={now_ms.to_string()}>
             <header class={classes!("app-header", has_banner.then_some("has-banner"))}>
                 <h1>{ "raftlab" }</h1>
                 <p>
@@ -263,6 +270,8 @@ pub fn app() -> Html {
                       params={state.params.clone()}
                       ontoggle={cb(|| Msg::TogglePlay)} onstep={cb(|| Msg::Step)}
                       {onspeed} {onreset} />
+            <TimelineBar {now_ms} {horizon_ms} {at_start} onback={cb(|| Msg::StepBack)}
+                         onforward={cb(|| Msg::Step)} {onseek} />
             // Messages sit in the header band (see style.css) instead of pushing the page down.
             <div class="banners">
                 <Banner lines={(*state.url_errors).clone()} testid="url-error"

@@ -23,7 +23,7 @@ use crate::network_view::{PRESETS, Preset, preset_actions};
 use crate::speed::{SPEED_DEFAULT, SPEED_MAX, SPEED_MIN};
 use crate::trace_cache::TraceCache;
 use raft_core::sim::{
-    Action, ClientConfig, MessageId, SafetyChecker, SimConfig, Simulation, Violation,
+    Action, ClientConfig, MessageId, SafetyChecker, SimConfig, Simulation, Timeline, Violation,
 };
 use raft_core::{Command, NodeId, RoleKind};
 use std::cell::{Ref, RefCell};
@@ -45,8 +45,13 @@ pub enum Msg {
     },
     /// Play or pause.
     TogglePlay,
-    /// Pause and process exactly the next event.
+    /// Pause and process exactly the next event (replaying the recorded run if the present
+    /// moment is in the past).
     Step,
+    /// Pause and go back one event (time travel: the state right after the previous event).
+    StepBack,
+    /// Pause and move to a virtual time (ms), backwards or forwards within the recorded run.
+    Seek(u64),
     /// Set the speed factor (virtual ms per wall ms).
     SetSpeed(f64),
     /// Start a new run.
@@ -111,7 +116,9 @@ pub enum Inspected {
 /// The app state (see the module comment for why it is cheap to clone).
 #[derive(Clone, Debug)]
 pub struct AppState {
-    sim: Rc<RefCell<Simulation>>,
+    /// The run with its recorded history (checkpoints + the user's actions), so the app can go
+    /// back and forth in time; see [`Timeline`].
+    sim: Rc<RefCell<Timeline>>,
     /// The run's seed and size.
     pub params: RunParams,
     /// Whether virtual time follows wall time.
@@ -173,8 +180,8 @@ fn new_checker() -> SafetyChecker {
     SafetyChecker::new().log_matching_every(30)
 }
 
-fn build_sim(params: &RunParams) -> Result<Simulation, String> {
-    Simulation::new(SimConfig {
+fn build_sim(params: &RunParams) -> Result<Timeline, String> {
+    Timeline::new(SimConfig {
         seed: params.seed,
         node_count: params.nodes,
         client: ClientConfig {
@@ -202,11 +209,11 @@ impl AppState {
             }
         };
         let mut trace = TraceCache::default();
-        trace.sync(&sim);
+        trace.sync(sim.sim());
         let mut lanes = LaneMap::default();
-        lanes.sync(&sim);
+        lanes.sync(sim.sim());
         let mut history = HistoryCache::default();
-        history.sync(&sim);
+        history.sync(sim.sim());
         AppState {
             sim: Rc::new(RefCell::new(sim)),
             params,
@@ -233,25 +240,43 @@ impl AppState {
     /// Read access to the simulation, or `None` if it is being changed (cannot happen on the
     /// single UI thread; callers then just skip a frame instead of panicking).
     pub fn sim(&self) -> Option<Ref<'_, Simulation>> {
+        let timeline = self.sim.try_borrow().ok()?;
+        Some(Ref::map(timeline, Timeline::sim))
+    }
+
+    /// Read access to the timeline (the run's recorded history), `None` as for
+    /// [`AppState::sim`].
+    pub fn timeline(&self) -> Option<Ref<'_, Timeline>> {
         self.sim.try_borrow().ok()
     }
 
-    /// Runs `f` on the simulation, then brings the trace cache and the message lanes up to
-    /// date. `None` if the simulation is borrowed elsewhere.
-    fn with_sim<R>(&mut self, f: impl FnOnce(&mut Simulation) -> R) -> Option<R> {
-        let mut sim = self.sim.try_borrow_mut().ok()?;
-        let r = f(&mut sim);
-        self.trace.sync(&sim);
+    /// Runs `f` on the timeline, then brings the trace cache, the safety checker and the
+    /// message lanes up to date. If `f` moved the run back in time, the caches and the checker
+    /// start again from the new present (they only ever read forward). `None` if the
+    /// simulation is borrowed elsewhere.
+    fn with_sim<R>(&mut self, f: impl FnOnce(&mut Timeline) -> R) -> Option<R> {
+        let mut timeline = self.sim.try_borrow_mut().ok()?;
+        let before = timeline.sim().events_processed();
+        let r = f(&mut timeline);
+        let sim = timeline.sim();
+        if sim.events_processed() < before {
+            self.trace = TraceCache::default();
+            self.history = HistoryCache::default();
+            self.checker = Rc::new(RefCell::new(new_checker()));
+            self.violation = None;
+            self.lanes = Rc::new(LaneMap::default());
+        }
+        self.trace.sync(sim);
         if self.violation.is_none()
             && let Ok(mut checker) = self.checker.try_borrow_mut()
-            && let Err(v) = checker.observe(&sim)
+            && let Err(v) = checker.observe(sim)
         {
             self.violation = Some(Rc::new(v));
         }
-        self.history.sync(&sim);
-        if self.lanes.is_stale(&sim) {
+        self.history.sync(sim);
+        if self.lanes.is_stale(sim) {
             let mut lanes = (*self.lanes).clone();
-            lanes.sync(&sim);
+            lanes.sync(sim);
             self.lanes = Rc::new(lanes);
         }
         Some(r)
@@ -350,7 +375,10 @@ impl Reducible for AppState {
                     let (run_ms, carry) = virtual_delta(wall_ms - last, self.speed, self.carry_ms);
                     next.carry_ms = carry;
                     if run_ms > 0 {
-                        next.with_sim(|s| s.run_for(run_ms));
+                        next.with_sim(|t| {
+                            let until = t.sim().now_ms().saturating_add(run_ms);
+                            t.advance_to(until)
+                        });
                     }
                 }
                 next.last_wall_ms = Some(wall_ms);
@@ -362,12 +390,28 @@ impl Reducible for AppState {
             Msg::Step => {
                 next.playing = false;
                 next.last_wall_ms = None;
-                if next.with_sim(|s| s.step()) == Some(None) {
+                if next.with_sim(Timeline::step_forward) == Some(false) {
                     next.notice = Some(
                         "Nothing left to happen: every node is crashed and no message is in flight. Restart a node."
                             .to_string(),
                     );
                 }
+            }
+            Msg::StepBack => {
+                next.playing = false;
+                next.last_wall_ms = None;
+                if next.with_sim(Timeline::step_back) == Some(false) {
+                    next.notice =
+                        Some("This is the start of the run: nothing happened before.".to_string());
+                }
+            }
+            Msg::Seek(t_ms) => {
+                next.playing = false;
+                next.last_wall_ms = None;
+                next.with_sim(|t| {
+                    let to = t_ms.min(t.horizon_ms());
+                    t.seek(to)
+                });
             }
             Msg::SetSpeed(speed) => {
                 if speed.is_finite() {
@@ -407,6 +451,12 @@ impl Reducible for AppState {
             }
             Msg::NodeAction(id, kind) => next.node_action(id, kind),
             Msg::Key(key) => {
+                // Time travel keys work with or without a selected node.
+                match key.as_str() {
+                    "," => return self.reduce(Msg::StepBack),
+                    "." => return self.reduce(Msg::Step),
+                    _ => {}
+                }
                 if key == "Escape" {
                     // Closes one thing at a time: the menu, then the inspector, then the group.
                     if self.selected.is_some() {

@@ -147,11 +147,20 @@ impl Timeline {
     pub fn apply(&mut self, action: Action) -> Result<ActionOutcome, SimError> {
         let outcome = self.sim.apply(action.clone())?;
         let events = self.sim.events_processed();
-        if self.applied < self.script.len() {
+        // Anything recorded beyond this moment (later actions, checkpoints, the furthest time
+        // reached) belongs to the run without this action: the history forks here, even if
+        // no recorded action follows.
+        let in_past = self.applied < self.script.len()
+            || self.horizon_ms > self.sim.now_ms()
+            || self.checkpoints.last().is_some_and(|c| c.events > events);
+        if in_past {
             self.script.truncate(self.applied);
+            let now = self.sim.now_ms();
+            // A checkpoint taken later on the clock, even with no event in between, was taken
+            // without this action.
             self.checkpoints
-                .retain(|c| c.events <= events && c.applied <= self.applied);
-            self.horizon_ms = self.sim.now_ms();
+                .retain(|c| c.events <= events && c.now_ms <= now && c.applied <= self.applied);
+            self.horizon_ms = now;
         }
         self.script.push(Recorded {
             events,

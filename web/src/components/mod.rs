@@ -14,3 +14,4 @@ pub mod message;
 pub mod network_panel;
 pub mod node;
 pub mod node_menu;
+pub mod timeline_bar;

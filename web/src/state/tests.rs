@@ -94,10 +94,12 @@ fn node_actions_keep_the_selection_and_refusals_say_why() {
 fn timeout_on_the_leader_is_refused_with_a_notice() {
     let mut s = Rc::new(AppState::new(RunParams::default(), vec![]));
     let leader = {
-        let sim = s.sim.clone();
-        let mut sim = sim.borrow_mut();
-        assert!(sim.run_until(120_000, |x| x.leader().is_some()));
-        sim.leader().expect("a leader")
+        let timeline = s.sim.clone();
+        let mut timeline = timeline.borrow_mut();
+        while timeline.sim().leader().is_none() && timeline.sim().now_ms() < 120_000 {
+            assert!(timeline.step_forward());
+        }
+        timeline.sim().leader().expect("a leader")
     };
     let before = s.sim().map(|sim| sim.trace().digest());
     s = reduce(s, Msg::Select(leader));
@@ -148,4 +150,86 @@ fn submit_and_speed() {
     assert_eq!(s.speed, SPEED_MAX);
     s = reduce(s, Msg::SetSpeed(0.0));
     assert_eq!(s.speed, SPEED_MIN);
+}
+
+/// Runs the app (playing) for `ms` of virtual time in frames of 100 wall ms at 6x.
+fn play_for(mut s: Rc<AppState>, ms: u64) -> Rc<AppState> {
+    let start = now(&s);
+    let mut wall = 0.0;
+    s = reduce(s, Msg::Frame { wall_ms: wall });
+    while now(&s) < start + ms {
+        wall += 100.0;
+        s = reduce(s, Msg::Frame { wall_ms: wall });
+    }
+    s
+}
+
+fn digest(s: &AppState) -> Option<u64> {
+    s.sim().map(|sim| sim.trace().digest())
+}
+
+#[test]
+fn step_back_undoes_one_event_and_step_forward_redoes_it() {
+    let mut s = play_for(Rc::new(AppState::new(RunParams::default(), vec![])), 90_000);
+    let events = |s: &AppState| s.sim().map(|sim| sim.events_processed());
+    let (at, count, before) = (now(&s), events(&s), digest(&s));
+    s = reduce(s, Msg::StepBack);
+    assert!(!s.playing, "stepping back pauses");
+    assert_eq!(events(&s), count.map(|c| c - 1));
+    assert!(now(&s) <= at);
+    s = reduce(s, Msg::Step);
+    assert_eq!(events(&s), count);
+    assert_eq!(digest(&s), before, "the same event happens again");
+}
+
+#[test]
+fn seek_back_and_forward_restores_the_same_run() {
+    let mut s = play_for(Rc::new(AppState::new(RunParams::default(), vec![])), 30_000);
+    s = reduce(
+        s,
+        Msg::SubmitFrom {
+            client: 1,
+            command: Command::Add { a: 5, b: 3 },
+        },
+    );
+    s = play_for(s, 30_000);
+    let end = now(&s);
+    let at_end = digest(&s);
+    s = reduce(s, Msg::Seek(10_000));
+    assert_eq!(now(&s), 10_000);
+    assert_ne!(digest(&s), at_end);
+    s = reduce(s, Msg::Seek(end));
+    assert_eq!(now(&s), end);
+    assert_eq!(
+        digest(&s),
+        at_end,
+        "the recorded submit is replayed at its moment"
+    );
+    s = reduce(s, Msg::Seek(u64::MAX));
+    assert_eq!(
+        now(&s),
+        end,
+        "seeking past the recorded run stops at its end"
+    );
+}
+
+#[test]
+fn acting_in_the_past_forks_the_run() {
+    let mut s = play_for(
+        Rc::new(AppState::new(RunParams { seed: 3, nodes: 3 }, vec![])),
+        40_000,
+    );
+    let end = now(&s);
+    s = reduce(s, Msg::Seek(30_000));
+    s = reduce(s, Msg::NodeAction(NodeId(1), NodeActionKind::Crash));
+    assert!(s.notice.is_none(), "{:?}", s.notice);
+    let horizon = s.timeline().map(|t| t.horizon_ms());
+    assert_eq!(horizon, Some(30_000), "the old future is gone");
+    s = reduce(s, Msg::Seek(end));
+    assert_eq!(now(&s), 30_000, "nothing recorded after the fork yet");
+    assert_eq!(
+        s.sim()
+            .and_then(|sim| sim.node(NodeId(1)).map(|n| n.status())),
+        Some(NodeStatus::Crashed)
+    );
 }
