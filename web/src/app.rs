@@ -13,6 +13,7 @@ use crate::components::legend::Legend;
 use crate::components::log_view::LogView;
 use crate::components::network_panel::NetworkPanel;
 use crate::components::node_menu::NodeMenu;
+use crate::components::spacetime::SpaceTimePanel;
 use crate::components::timeline_bar::TimelineBar;
 use crate::input::RunParams;
 use crate::network_view::{self, Preset};
@@ -173,6 +174,9 @@ pub fn app() -> Html {
     let history = Rc::new(history_view::history_chart(&sim));
     let latest = latest_result(&sim);
     let status = status::status_line(&sim);
+    let diagram = state
+        .diagram_open
+        .then(|| Rc::new(crate::spacetime::space_time(&sim)));
     let now_ms = sim.now_ms();
     let at_start = sim.events_processed() == 0;
     drop(sim);
@@ -317,6 +321,7 @@ pub fn app() -> Html {
                                       {faulty} {pre_vote} {check_quorum} {election_timeout_ms} {snapshot_threshold} {onapply} {onpreset} {onerror} {onpartition} {onclear} />
                     </section>
                     <LogView {grid} />
+                    <SpaceTimePanel {diagram} ontoggle={cb(|| Msg::ToggleDiagram)} />
                 </div>
                 <div class="column side-column">
                     <ClientPanel {requests} {total_requests} {latest} {onsubmit} {history}

@@ -102,6 +102,8 @@ pub enum Msg {
     Preset(Preset),
     /// Add a node to the cluster (it joins as a learner, then becomes a voter).
     AddNode,
+    /// Show or hide the space-time diagram.
+    ToggleDiagram,
 }
 
 /// What the inspector shows.
@@ -155,6 +157,8 @@ pub struct AppState {
     pub inspected_kind: Option<raft_core::MessageKind>,
     /// The linearizability verdict on the client history.
     pub history: HistoryCache,
+    /// Whether the space-time diagram is shown (it is only built while shown).
+    pub diagram_open: bool,
 }
 
 /// Clients in the app's runs (each with its own session and row in the history).
@@ -234,6 +238,7 @@ impl AppState {
             checker: Rc::new(RefCell::new(new_checker())),
             violation: None,
             history,
+            diagram_open: true,
         }
     }
 
@@ -517,6 +522,7 @@ impl Reducible for AppState {
             Msg::Notice(text) => next.notice = Some(text),
             Msg::Preset(preset) => next.preset(preset),
             Msg::AddNode => next.add_node(),
+            Msg::ToggleDiagram => next.diagram_open = !self.diagram_open,
         }
         Rc::new(next)
     }

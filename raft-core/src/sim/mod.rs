@@ -531,9 +531,10 @@ impl Simulation {
 
     fn crash(&mut self, id: NodeId) -> Result<(), SimError> {
         let node = self.nodes.get_mut(&id).ok_or(SimError::UnknownNode(id))?;
-        if node.raft.take().is_none() {
+        let Some(raft) = node.raft.take() else {
             return Err(SimError::NodeDown(id));
-        }
+        };
+        let role = raft.role();
         node.state_machine = StateMachine::default();
         node.paused = false;
         let lost_writes = if self.config.storage_faults {
@@ -549,6 +550,7 @@ impl Simulation {
             kind: TraceKind::Crashed {
                 node: id,
                 lost_writes: lost_writes as u64,
+                role: Some(role),
             },
         });
         let mut lost = self.held.remove(&id).unwrap_or_default();

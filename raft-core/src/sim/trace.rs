@@ -122,6 +122,10 @@ pub enum TraceKind {
         /// Writes it had made but not synced, lost with the crash (storage faults only).
         #[serde(default)]
         lost_writes: u64,
+        /// The role it had when it crashed (`None` in traces saved before this field
+        /// existed). Not part of the text line, so the digest does not depend on it.
+        #[serde(default)]
+        role: Option<RoleKind>,
     },
     /// A node was paused.
     Paused {
@@ -355,8 +359,11 @@ impl TraceEvent {
             TraceKind::Crashed {
                 node,
                 lost_writes: 0,
+                ..
             } => format!("Node {node} crashed"),
-            TraceKind::Crashed { node, lost_writes } => format!(
+            TraceKind::Crashed {
+                node, lost_writes, ..
+            } => format!(
                 "Node {node} crashed, losing {lost_writes} unsynced write(s) (nothing it had sent depended on them)"
             ),
             TraceKind::Paused { node } => {
@@ -924,6 +931,7 @@ mod tests {
             kind: TraceKind::Crashed {
                 node: NodeId(1),
                 lost_writes: 0,
+                role: None,
             },
         };
         let b = TraceEvent {
@@ -931,6 +939,7 @@ mod tests {
             kind: TraceKind::Crashed {
                 node: NodeId(2),
                 lost_writes: 0,
+                role: None,
             },
         };
         let mut t1 = Trace::default();
@@ -951,6 +960,7 @@ mod tests {
                 kind: TraceKind::Crashed {
                     node: NodeId(i),
                     lost_writes: 0,
+                    role: None,
                 },
             })
             .collect();
