@@ -22,6 +22,7 @@ mod log_grid;
 mod math;
 mod network_view;
 mod num;
+mod scene_io;
 mod speed;
 mod state;
 mod status;
