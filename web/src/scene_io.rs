@@ -29,7 +29,7 @@
 //! the run does not reach, is named with its number and time.
 
 use crate::input::{MAX_APP_NODES, MIN_NODES, RunParams};
-use crate::speed::{SPEED_DEFAULT, SPEED_MAX, SPEED_MIN};
+use crate::speed::{SLIDER_STEPS, SPEED_DEFAULT, slider_from_speed, speed_from_slider};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use raft_core::Command;
@@ -48,8 +48,8 @@ pub const FORMAT_VERSION: u64 = 1;
 /// replays the whole recording, about 60 ms per virtual hour in the browser plus the trace it
 /// keeps (tens of MB per hour), so a hand-made link cannot freeze the page.
 pub const MAX_SCENE_MS: u64 = 6 * 60 * 60 * 1000;
-/// Largest file [`import_json`] is given (bytes); the caller checks the size first.
-pub const MAX_FILE_BYTES: f64 = 20_000_000.0;
+/// Largest file [`import_json`] is given (megabytes); the caller checks the size first.
+pub const MAX_FILE_MB: u32 = 20;
 
 /// A run to show: its scene, the moment to land on and the end of the recording (both
 /// virtual ms, `moment_ms <= end_ms`).
@@ -230,7 +230,9 @@ pub fn export_json(at: &SceneAt) -> String {
 /// The saved session (compact JSON).
 pub fn session_json(s: &Session) -> String {
     let mut obj = envelope(SESSION_FORMAT, &s.at);
-    obj.insert("speed".into(), s.speed.into());
+    // The speed slider's position (an integer), not the factor: writing floats would bring
+    // float formatting into the download.
+    obj.insert("speed_step".into(), slider_from_speed(s.speed).into());
     obj.insert("playing".into(), s.playing.into());
     obj.insert("origin".into(), s.origin.clone().into());
     Value::Object(obj).to_string()
@@ -279,9 +281,9 @@ fn check_shape(path: &str, given: &Value, default: &Value) -> Result<(), String>
             }
             Ok(())
         }
-        (Value::Number(n), Value::Number(g)) if n.is_u64() && !g.is_u64() => Err(format!(
-            "{path} must be a whole number of at least 0, not {g}"
-        )),
+        (Value::Number(n), Value::Number(g)) if n.is_u64() && !g.is_u64() => {
+            Err(format!("{path} must be a whole number of at least 0"))
+        }
         (d, g) if std::mem::discriminant(d) == std::mem::discriminant(g) => Ok(()),
         (d, g) => Err(format!("{path} must be {}, not {}", kind(d), kind(g))),
     }
@@ -535,10 +537,10 @@ pub fn parse_session(text: &str) -> Result<Session, String> {
     // A speed out of range (or missing) falls back to the default rather than refusing the
     // whole session.
     let speed = obj
-        .get("speed")
-        .and_then(Value::as_f64)
-        .filter(|s| (SPEED_MIN..=SPEED_MAX).contains(s))
-        .unwrap_or(SPEED_DEFAULT);
+        .get("speed_step")
+        .and_then(Value::as_u64)
+        .filter(|&s| s <= u64::from(SLIDER_STEPS))
+        .map_or(SPEED_DEFAULT, |s| speed_from_slider(s as f64));
     let playing = obj.get("playing").and_then(Value::as_bool).unwrap_or(false);
     let origin = match obj.get("origin") {
         Some(Value::String(s)) => s.clone(),

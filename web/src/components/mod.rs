@@ -14,4 +14,5 @@ pub mod message;
 pub mod network_panel;
 pub mod node;
 pub mod node_menu;
+pub mod scene_tools;
 pub mod timeline_bar;

@@ -25,6 +25,9 @@ pub struct TimelineBarProps {
     pub onforward: Callback<()>,
     /// Move to a virtual time (ms).
     pub onseek: Callback<u64>,
+    /// More controls at the bar's end (sharing the run).
+    #[prop_or_default]
+    pub children: Html,
 }
 
 /// `mm:ss.s` (or `h:mm:ss` past an hour) of a virtual duration: the scrubber's short labels.
@@ -85,6 +88,7 @@ pub fn timeline_bar(props: &TimelineBarProps) -> Html {
                     { "Replaying the past: acting now replaces what came after." }
                 </span>
             }
+            { props.children.clone() }
         </div>
     }
 }

@@ -161,13 +161,14 @@ fn a_file_may_leave_settings_out() {
 fn a_session_round_trips() {
     let s = Session {
         at: SceneAt::of(&recorded_run()),
-        speed: 12.5,
+        speed: speed_from_slider(700.0),
         playing: true,
         origin: "?seed=7&nodes=5".into(),
     };
     assert_eq!(parse_session(&session_json(&s)).unwrap(), s);
     // A speed out of range falls back to the default; a scene file is not a session.
-    let text = session_json(&s).replace("12.5", "1e9");
+    let text = session_json(&s).replace("\"speed_step\":700", "\"speed_step\":7000");
+    assert_ne!(text, session_json(&s));
     assert_eq!(parse_session(&text).unwrap().speed, SPEED_DEFAULT);
     let err = parse_session(&export_json(&s.at)).unwrap_err();
     assert!(
