@@ -68,12 +68,19 @@ pub fn app() -> Html {
     let dispatch = state.dispatcher();
 
     // Save the session shortly after each change worth keeping (a burst, such as dragging the
-    // scrubber, saves once), and every few seconds while playing; never per frame.
+    // scrubber, saves once), every few seconds while playing, and when the page is left;
+    // never per frame. The run itself is shared and read when saving, so the state captured
+    // here has the present moment too.
     {
         let state = state.clone();
         use_effect_with(state.revision, move |_| {
+            let on_leave = state.clone();
             let save = Timeout::new(session::SAVE_DEBOUNCE_MS, move || session::save(&state));
-            move || drop(save)
+            // A reload right after a change must not lose it.
+            let leave = EventListener::new(&gloo::utils::window(), "pagehide", move |_| {
+                session::save(&on_leave)
+            });
+            move || drop((save, leave))
         });
     }
     {

@@ -3,8 +3,9 @@
 //! [`crate::scene_io::session_json`].
 //!
 //! The app saves it shortly after every change worth keeping ([`SAVE_DEBOUNCE_MS`] after the
-//! last of a burst, so dragging the scrubber saves once, not per movement) and every
-//! [`SAVE_EVERY_MS`] of wall time while playing, never per frame. [`crate::startup`] resumes
+//! last of a burst, so dragging the scrubber saves once, not per movement), every
+//! [`SAVE_EVERY_MS`] of wall time while playing, and when the page is left (`pagehide`), never
+//! per frame. [`crate::startup`] resumes
 //! it after a reload. Storage is reached through web-sys rather than `gloo::storage`, whose
 //! `LocalStorage` throws when the browser refuses storage (private modes, disabled cookies):
 //! here an unavailable or full storage only means the session is not kept.

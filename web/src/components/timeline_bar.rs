@@ -84,7 +84,7 @@ pub fn timeline_bar(props: &TimelineBarProps) -> Html {
             </span>
             if in_past {
                 <span class="past-note" data-testid="in-past"
-                      title={format!("Recorded up to {}", format_timestamp(props.horizon_ms))}>
+                      title={format!("Replaying the past: acting now replaces what came after. Recorded up to {}", format_timestamp(props.horizon_ms))}>
                     { "Replaying the past: acting now replaces what came after." }
                 </span>
             }
