@@ -328,3 +328,39 @@ fn load_scene_replaces_the_run_paused_at_its_moment_or_leaves_it_untouched() {
     other = reduce(other, Msg::Seek(end));
     assert_eq!(digest(&other), digest(&s), "the same run as the one saved");
 }
+
+/// Playing from a moment in the past replays the recording: the recorded crash happens again
+/// at its time and the recording's end stays where it was.
+#[test]
+fn playing_in_the_past_replays_the_recording() {
+    let mut s = play_for(
+        Rc::new(AppState::new(RunParams { seed: 6, nodes: 3 }, vec![])),
+        30_000,
+    );
+    let crash_at = now(&s);
+    s = reduce(s, Msg::NodeAction(NodeId(3), NodeActionKind::Crash));
+    s = play_for(s, 30_000);
+    let end = s.timeline().map(|t| t.horizon_ms());
+    let at_end = digest(&s);
+    s = reduce(s, Msg::Seek(crash_at - 10_000));
+    let status = |s: &AppState| {
+        s.sim()
+            .and_then(|sim| sim.node(NodeId(3)).map(|n| n.status()))
+    };
+    assert_eq!(status(&s), Some(NodeStatus::Up));
+    s = reduce(s, Msg::TogglePlay);
+    assert!(s.playing);
+    s = play_for(s, 15_000);
+    assert_eq!(
+        status(&s),
+        Some(NodeStatus::Crashed),
+        "the crash was replayed"
+    );
+    assert_eq!(
+        s.timeline().map(|t| t.horizon_ms()),
+        end,
+        "nothing was forked"
+    );
+    s = reduce(s, Msg::Seek(u64::MAX));
+    assert_eq!(digest(&s), at_end);
+}
