@@ -309,4 +309,19 @@ test.describe('saved session', () => {
       .poll(() => page.evaluate(() => JSON.parse(localStorage.getItem('raftlab.session') ?? '{}').format))
       .toBe('raftlab-session');
   });
+
+  test('an app embedded in a frame neither saves nor resumes a session', async ({ page }) => {
+    await page.route('**/host.html', (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        body: '<!doctype html><iframe src="/?seed=3&nodes=3" width="900" height="700"></iframe>',
+      }),
+    );
+    await page.goto('/host.html');
+    const frame = page.frameLocator('iframe');
+    await expect(frame.locator('svg [data-node-id]')).toHaveCount(3);
+    await frame.getByTestId('play-pause').click();
+    await page.waitForTimeout(1_000);
+    expect(await page.evaluate(() => localStorage.getItem('raftlab.session'))).toBeNull();
+  });
 });

@@ -26,8 +26,16 @@ thread_local! {
     static STOPPED: Cell<bool> = const { Cell::new(false) };
 }
 
+/// The browser's `localStorage`, or `None` if it is refused, or if the app runs inside a
+/// frame: several embedded copies on one page would share (and overwrite) one session, so an
+/// embedded app neither saves nor resumes one.
 fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
+    let window = web_sys::window()?;
+    let top = window.top().ok().flatten()?;
+    if wasm_bindgen::JsValue::from(top) != wasm_bindgen::JsValue::from(window.clone()) {
+        return None;
+    }
+    window.local_storage().ok().flatten()
 }
 
 /// The saved session's text, if there is one.

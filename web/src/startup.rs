@@ -1,7 +1,7 @@
 //! Which run the page starts with: the URL's, or the session saved in the browser.
 //!
-//! - A URL with run parameters (`?seed=N&nodes=K`, or a scene link `?scene=…&t=…`) wins over
-//!   the saved session, unless the session was saved on this very URL (the app writes the
+//! - A URL with parameters (`?seed=N&nodes=K`, a scene link `?scene=…&t=…`, or any other)
+//!   wins over the saved session, unless the session was saved on this very URL (the app writes the
 //!   URL itself on Reset, and a scene link stays in the address bar): then reloading the page
 //!   resumes the session instead of throwing away what the user did.
 //! - Otherwise the saved session is resumed, paused or playing as it was, with a notice that
@@ -35,9 +35,11 @@ pub struct Query {
 }
 
 impl Query {
-    /// Whether the URL chooses a run.
-    pub fn has_run(&self) -> bool {
-        self.seed.is_some() || self.nodes.is_some() || self.scene.is_some()
+    /// Whether the URL has any parameter at all. Any parameter counts, not only the run's:
+    /// a page opened with options of its own (an embed, say) must not pick up the session
+    /// another page saved.
+    pub fn has_params(&self) -> bool {
+        !self.search.trim_start_matches('?').is_empty()
     }
 }
 
@@ -99,7 +101,7 @@ pub fn plan(query: &Query, saved: Option<&str>) -> Start {
             None
         }
     };
-    let resume = session.filter(|s| !query.has_run() || s.origin == query.search);
+    let resume = session.filter(|s| !query.has_params() || s.origin == query.search);
     let (plan, url_errors) = match resume {
         Some(s) => (Plan::Resume(Box::new(s)), Vec::new()),
         None => from_url(query),
@@ -218,6 +220,9 @@ mod tests {
         assert_eq!(start.plan, Plan::Params(RunParams { seed: 7, nodes: 3 }));
         let start = plan(&query("?seed=7&nodes=3"), Some(&saved("?seed=7&nodes=3")));
         assert!(matches!(start.plan, Plan::Resume(_)), "a reload resumes");
+        // Parameters the run does not know count too (a page with options of its own).
+        let start = plan(&query("?embed=1"), Some(&saved("")));
+        assert_eq!(start.plan, Plan::Params(RunParams::default()));
         let t = Timeline::new(app_config(&RunParams { seed: 8, nodes: 4 })).unwrap();
         let link = format!("?{}", link_query(&SceneAt::of(&t)));
         let start = plan(&query(&link), Some(&saved("")));
