@@ -199,3 +199,80 @@ fn an_hour_keeps_a_bounded_number_of_checkpoints() {
     );
     assert_eq!(fingerprint(t.sim()), end);
 }
+
+/// Settings changed during the run (the liveness guards, the compaction threshold) are actions
+/// of the script: the scene starts from the settings the run started with, so replaying it
+/// changes them at the same moment instead of having them on from the start.
+#[test]
+fn a_scene_starts_from_the_original_settings() {
+    let config = SimConfig {
+        seed: 4,
+        ..SimConfig::default()
+    };
+    let mut t = Timeline::new(config.clone()).unwrap();
+    t.advance_to(60_000);
+    t.apply(Action::SetGuards {
+        pre_vote: true,
+        check_quorum: true,
+    })
+    .unwrap();
+    t.apply(Action::SetSnapshotThreshold(Some(10))).unwrap();
+    t.advance_to(90_000);
+    t.apply(Action::Submit(Command::Add { a: 1, b: 2 }))
+        .unwrap();
+    t.advance_to(200_000);
+    assert!(
+        t.sim().config().raft.pre_vote,
+        "the present run has PreVote on"
+    );
+    let scene = t.scene();
+    assert_eq!(scene.config, config, "the scene starts as the run started");
+    let again = Timeline::from_scene(scene, 200_000).unwrap();
+    assert_eq!(fingerprint(again.sim()), fingerprint(t.sim()));
+}
+
+/// A scene edited by hand (or recorded with other settings) is refused with the action that
+/// fails and why, instead of replaying something else or running without end.
+#[test]
+fn a_scene_whose_actions_cannot_be_replayed_is_refused_with_the_action() {
+    let t = busy_timeline(9, 60_000);
+    // An action placed at an event the run never reaches by its time.
+    let mut bad = t.scene();
+    bad.script[1].events = u64::MAX;
+    bad.script.truncate(2);
+    match Timeline::from_scene(bad, 60_000) {
+        Err(SimError::Replay { index, error, .. }) => {
+            assert_eq!(index, 1);
+            assert_eq!(*error, SimError::ScriptPosition { events: u64::MAX });
+        }
+        other => panic!("expected a replay error, got {other:?}"),
+    }
+    // An action placed at an event the run has already passed at its time.
+    let mut bad = t.scene();
+    bad.script.truncate(1);
+    bad.script[0].at_ms = 0;
+    bad.script[0].events = 5;
+    assert!(matches!(
+        Timeline::from_scene(bad, 60_000),
+        Err(SimError::Replay { index: 0, ref error, .. }) if **error == SimError::ScriptPosition { events: 5 }
+    ));
+    // An action that fails: restarting a node that runs.
+    let mut bad = t.scene();
+    bad.script.truncate(1);
+    bad.script[0].action = Action::Restart(NodeId(1));
+    bad.script[0].events = 0;
+    bad.script[0].at_ms = 0;
+    let err = Timeline::from_scene(bad, 60_000).err().unwrap();
+    assert_eq!(
+        err,
+        SimError::Replay {
+            index: 0,
+            at_ms: 0,
+            error: Box::new(SimError::NodeUp(NodeId(1)))
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "action 1 of the scene (at 2026-01-01 00:00:00,000) cannot be replayed: Node 1 is already running"
+    );
+}

@@ -13,15 +13,18 @@ use crate::components::legend::Legend;
 use crate::components::log_view::LogView;
 use crate::components::network_panel::NetworkPanel;
 use crate::components::node_menu::NodeMenu;
+use crate::components::scene_tools::{SceneTools, SessionNotice};
 use crate::components::spacetime::SpaceTimePanel;
 use crate::components::timeline_bar::TimelineBar;
 use crate::input::RunParams;
 use crate::network_view::{self, Preset};
-use crate::state::{AppState, Inspected, Msg};
+use crate::scene_io::SceneAt;
+use crate::state::{Inspected, Msg};
 use crate::views::{self, NodeView};
-use crate::{history_view, layout, log_grid, status, url};
+use crate::{history_view, layout, log_grid, session, startup, status, url};
 use gloo::events::EventListener;
 use gloo::render::request_animation_frame;
+use gloo::timers::callback::{Interval, Timeout};
 use raft_core::NodeId;
 use raft_core::sim::{Action, Endpoint, MessageId};
 use std::rc::Rc;
@@ -61,11 +64,37 @@ fn safety_badge(violation: Option<&raft_core::sim::Violation>) -> Html {
 /// The raftlab app.
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(|| {
-        let (params, errors) = url::read_run_params();
-        AppState::new(params, errors)
-    });
+    // The URL's run, or the session saved in the browser (see `startup`).
+    let state = use_reducer(startup::initial_state);
     let dispatch = state.dispatcher();
+
+    // Save the session shortly after each change worth keeping (a burst, such as dragging the
+    // scrubber, saves once), every few seconds while playing, and when the page is left;
+    // never per frame. The run itself is shared and read when saving, so the state captured
+    // here has the present moment too.
+    {
+        let state = state.clone();
+        use_effect_with(state.revision, move |_| {
+            let on_leave = state.clone();
+            let save = Timeout::new(session::SAVE_DEBOUNCE_MS, move || session::save(&state));
+            // A reload right after a change must not lose it.
+            let leave = EventListener::new(&gloo::utils::window(), "pagehide", move |_| {
+                session::save(&on_leave)
+            });
+            move || drop((save, leave))
+        });
+    }
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with(state.playing, move |&playing| {
+            let tick = playing.then(|| {
+                Interval::new(session::SAVE_EVERY_MS, move || {
+                    dispatch.dispatch(Msg::SessionTick)
+                })
+            });
+            move || drop(tick)
+        });
+    }
 
     // The animation loop: while playing, each frame requests the next one. The pending
     // request's handle belongs to this effect; the cleanup (next frame, pause or unmount)
@@ -113,6 +142,9 @@ pub fn app() -> Html {
     });
     let onpartition = use_callback(dispatch.clone(), |(), d| d.dispatch(Msg::PartitionGroup));
     let onclear = use_callback(dispatch.clone(), |(), d| d.dispatch(Msg::ClearGroup));
+    let onloadscene = use_callback(dispatch.clone(), |at: SceneAt, d| {
+        d.dispatch(Msg::LoadScene(Box::new(at)))
+    });
 
     let Some(sim) = state.sim() else {
         return html! {};
@@ -260,7 +292,7 @@ pub fn app() -> Html {
         (state.trace.info.clone(), state.trace.info_total)
     };
 
-    let has_banner = !state.url_errors.is_empty() || state.notice.is_some();
+    let has_banner = !state.url_errors.is_empty() || state.notice.is_some() || state.resumed;
 
     html! {
         <div class="app" data-virtual-time-ms={now_ms.to_string()}>
@@ -270,18 +302,25 @@ pub fn app() -> Html {
                     { "Servers running Raft elect a leader, which copies each client request into every log. Watch the messages, crash a node, send a request." }
                 </p>
             </header>
-            <Controls playing={state.playing} speed={state.speed} {now_ms}
+            // Keyed on the run's seed and size, so a loaded scene shows its own in the fields.
+            <Controls key={format!("{}-{}", state.params.seed, state.params.nodes)}
+                      playing={state.playing} speed={state.speed} {now_ms}
                       params={state.params.clone()}
                       ontoggle={cb(|| Msg::TogglePlay)} onstep={cb(|| Msg::Step)}
                       {onspeed} {onreset} />
             <TimelineBar {now_ms} {horizon_ms} {at_start} onback={cb(|| Msg::StepBack)}
-                         onforward={cb(|| Msg::Step)} {onseek} />
+                         onforward={cb(|| Msg::Step)} {onseek}>
+                <SceneTools run={state.run()} onload={onloadscene} onerror={onerror.clone()} />
+            </TimelineBar>
             // Messages sit in the header band (see style.css) instead of pushing the page down.
             <div class="banners">
                 <Banner lines={(*state.url_errors).clone()} testid="url-error"
                         ondismiss={cb(|| Msg::DismissUrlErrors)} />
                 <Banner lines={state.notice.iter().cloned().collect::<Vec<_>>()} testid="notice"
                         ondismiss={cb(|| Msg::DismissNotice)} />
+                if state.resumed {
+                    <SessionNotice ondismiss={cb(|| Msg::DismissResumed)} />
+                }
             </div>
             <main class="layout">
                 <div class="column main-column">

@@ -20,11 +20,10 @@ use crate::history_view::HistoryCache;
 use crate::input::RunParams;
 use crate::lanes::LaneMap;
 use crate::network_view::{PRESETS, Preset, preset_actions};
+use crate::scene_io::{self, RunHandle, SceneAt};
 use crate::speed::{SPEED_DEFAULT, SPEED_MAX, SPEED_MIN};
 use crate::trace_cache::TraceCache;
-use raft_core::sim::{
-    Action, ClientConfig, MessageId, SafetyChecker, SimConfig, Simulation, Timeline, Violation,
-};
+use raft_core::sim::{Action, MessageId, SafetyChecker, Simulation, Timeline, Violation};
 use raft_core::{Command, NodeId, RoleKind};
 use std::cell::{Ref, RefCell};
 use std::collections::BTreeSet;
@@ -104,6 +103,14 @@ pub enum Msg {
     AddNode,
     /// Show or hide the space-time diagram.
     ToggleDiagram,
+    /// Replace the run with a scene (an imported file, a scene link, the saved session),
+    /// paused at its moment. If it cannot be replayed, a notice says why and the current run
+    /// stays.
+    LoadScene(Box<SceneAt>),
+    /// A few seconds of wall time went by while playing: time to save the session again.
+    SessionTick,
+    /// Hide the "resumed your last session" notice.
+    DismissResumed,
 }
 
 /// What the inspector shows.
@@ -159,6 +166,12 @@ pub struct AppState {
     pub history: HistoryCache,
     /// Whether the space-time diagram is shown (it is only built while shown).
     pub diagram_open: bool,
+    /// Bumped by every change worth saving in the session (user actions, moves in time,
+    /// speed, play/pause, a new run, and [`Msg::SessionTick`]), never by frames.
+    pub revision: u64,
+    /// Whether this run is the saved session, resumed after a reload (a notice offers to
+    /// start fresh).
+    pub resumed: bool,
 }
 
 /// Clients in the app's runs (each with its own session and row in the history).
@@ -185,16 +198,7 @@ fn new_checker() -> SafetyChecker {
 }
 
 fn build_sim(params: &RunParams) -> Result<Timeline, String> {
-    Timeline::new(SimConfig {
-        seed: params.seed,
-        node_count: params.nodes,
-        client: ClientConfig {
-            clients: CLIENTS,
-            ..ClientConfig::default()
-        },
-        ..SimConfig::default()
-    })
-    .map_err(|e| format!("Could not start the run: {e}"))
+    Timeline::new(scene_io::app_config(params)).map_err(|e| format!("Could not start the run: {e}"))
 }
 
 impl AppState {
@@ -212,6 +216,17 @@ impl AppState {
                 }
             }
         };
+        Self::with_timeline(sim, params, notice, url_errors)
+    }
+
+    /// A fresh app showing `sim` (playing, at the default speed), with `notice` and
+    /// `url_errors` to show.
+    pub fn with_timeline(
+        sim: Timeline,
+        params: RunParams,
+        notice: Option<String>,
+        url_errors: Vec<String>,
+    ) -> Self {
         let mut trace = TraceCache::default();
         trace.sync(sim.sim());
         let mut lanes = LaneMap::default();
@@ -239,7 +254,14 @@ impl AppState {
             violation: None,
             history,
             diagram_open: true,
+            revision: 0,
+            resumed: false,
         }
+    }
+
+    /// A handle on the run, for reading its scene when the user asks for a link or a file.
+    pub fn run(&self) -> RunHandle {
+        RunHandle::new(self.sim.clone())
     }
 
     /// Read access to the simulation, or `None` if it is being changed (cannot happen on the
@@ -262,9 +284,13 @@ impl AppState {
     fn with_sim<R>(&mut self, f: impl FnOnce(&mut Timeline) -> R) -> Option<R> {
         let mut timeline = self.sim.try_borrow_mut().ok()?;
         let before = timeline.sim().events_processed();
+        let trace_before = timeline.sim().trace().events().len();
         let r = f(&mut timeline);
         let sim = timeline.sim();
-        if sim.events_processed() < before {
+        // Back in time: fewer events, or the same events without the trace of a later action
+        // (seeking to just before an action recorded between two events). The caches only
+        // read forward, so they must not keep lines of a future that may now be replaced.
+        if sim.events_processed() < before || sim.trace().events().len() < trace_before {
             self.trace = TraceCache::default();
             self.history = HistoryCache::default();
             self.checker = Rc::new(RefCell::new(new_checker()));
@@ -352,6 +378,26 @@ impl AppState {
         self.apply_all(actions, &format!("set up \u{201c}{label}\u{201d}"));
     }
 
+    /// Replaces the run with `sim` (a new run or a loaded scene): the caches, the checker and
+    /// the selection start over.
+    fn install(&mut self, sim: Timeline, params: RunParams) {
+        self.sim = Rc::new(RefCell::new(sim));
+        self.checker = Rc::new(RefCell::new(new_checker()));
+        self.violation = None;
+        self.trace = TraceCache::default();
+        self.history = HistoryCache::default();
+        self.lanes = Rc::new(LaneMap::default());
+        self.with_sim(|_| ());
+        self.params = params;
+        self.last_wall_ms = None;
+        self.carry_ms = 0.0;
+        self.selected = None;
+        self.notice = None;
+        self.group.clear();
+        self.inspected = None;
+        self.resumed = false;
+    }
+
     /// Applies actions in order and stops at the first refusal (its notice stays).
     fn apply_all(&mut self, actions: Vec<Action>, what: &str) {
         for action in actions {
@@ -373,6 +419,25 @@ impl Reducible for AppState {
             return self;
         }
         let mut next = (*self).clone();
+        // Changes worth saving in the session (never frames).
+        let saved = !matches!(
+            msg,
+            Msg::Frame { .. }
+                | Msg::Select(_)
+                | Msg::CloseMenu
+                | Msg::SetShowDebug(_)
+                | Msg::DismissNotice
+                | Msg::DismissUrlErrors
+                | Msg::DismissResumed
+                | Msg::ToggleGroup(_)
+                | Msg::ClearGroup
+                | Msg::Inspect(_)
+                | Msg::CloseInspector
+                | Msg::Notice(_)
+        );
+        if saved {
+            next.revision = next.revision.wrapping_add(1);
+        }
         match msg {
             Msg::Frame { wall_ms } => {
                 next.frame = next.frame.wrapping_add(1);
@@ -424,24 +489,22 @@ impl Reducible for AppState {
                 }
             }
             Msg::Reset(params) => match build_sim(&params) {
-                Ok(sim) => {
-                    next.sim = Rc::new(RefCell::new(sim));
-                    next.checker = Rc::new(RefCell::new(new_checker()));
-                    next.violation = None;
-                    next.trace = TraceCache::default();
-                    next.history = HistoryCache::default();
-                    next.lanes = Rc::new(LaneMap::default());
-                    next.with_sim(|_| ());
-                    next.params = params;
-                    next.last_wall_ms = None;
-                    next.carry_ms = 0.0;
-                    next.selected = None;
-                    next.notice = None;
-                    next.group.clear();
-                    next.inspected = None;
-                }
+                Ok(sim) => next.install(sim, params),
                 Err(e) => next.notice = Some(e),
             },
+            Msg::LoadScene(at) => match scene_io::build(&at) {
+                Ok(sim) => {
+                    next.install(sim, at.params());
+                    next.playing = false;
+                }
+                Err(e) => {
+                    next.notice = Some(format!(
+                        "The run was not loaded: {e}. The current run is unchanged."
+                    ))
+                }
+            },
+            Msg::SessionTick => {}
+            Msg::DismissResumed => next.resumed = false,
             Msg::Select(id) => {
                 // One panel beside the drawing at a time: the node's actions replace the
                 // inspector, and the other way round.

@@ -1,20 +1,27 @@
-//! The page URL: `?seed=N&nodes=K` chooses the run. Reading goes through the browser's
-//! `URLSearchParams` (web-sys); validation is the pure [`crate::input::parse_url_params`].
+//! The page URL: `?seed=N&nodes=K` chooses the run, `?scene=…&t=…` a scene link. Reading goes
+//! through the browser's `URLSearchParams` (web-sys); validation is pure
+//! ([`crate::input::parse_url_params`], [`crate::scene_io::decode_link`]).
 
-use crate::input::{RunParams, parse_url_params};
+use crate::input::RunParams;
+use crate::startup::Query;
 
-/// Reads `seed` and `nodes` from the page URL. Returns the run to start and one message per
-/// bad parameter. Anything unexpected (no window, unparsable query) gives the defaults.
-pub fn read_run_params() -> (RunParams, Vec<String>) {
-    let Some(search) = gloo::utils::window().location().search().ok() else {
-        return (RunParams::default(), Vec::new());
+/// Reads the page URL's run parameters (`seed`, `nodes`, and a scene link's `scene` and `t`);
+/// [`crate::startup`] decides what they start. Anything unexpected (no window, an unparsable
+/// query) reads as no parameters.
+pub fn read_query() -> Query {
+    let Ok(search) = gloo::utils::window().location().search() else {
+        return Query::default();
     };
-    let Ok(query) = web_sys::UrlSearchParams::new_with_str(&search) else {
-        return (RunParams::default(), Vec::new());
+    let Ok(q) = web_sys::UrlSearchParams::new_with_str(&search) else {
+        return Query::default();
     };
-    let seed = query.get("seed");
-    let nodes = query.get("nodes");
-    parse_url_params(seed.as_deref(), nodes.as_deref())
+    Query {
+        seed: q.get("seed"),
+        nodes: q.get("nodes"),
+        scene: q.get("scene"),
+        t: q.get("t"),
+        search,
+    }
 }
 
 /// Puts the current run into the address bar (without reloading or adding a history entry),

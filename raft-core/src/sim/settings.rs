@@ -185,6 +185,22 @@ pub enum SimError {
     Snapshot(NodeId, crate::snapshot::SnapshotError),
     /// A scene's recorded actions are not in the order of their positions.
     ScriptOutOfOrder,
+    /// A recorded action of a scene could not be replayed ([`super::Timeline::from_scene`]).
+    Replay {
+        /// Position of the action in the scene's script, from 0.
+        index: u64,
+        /// Virtual time the action was recorded at (ms).
+        at_ms: u64,
+        /// Why it failed.
+        error: Box<SimError>,
+    },
+    /// A scene's action is recorded after `events` events at a time at which the replayed run
+    /// is not at that event (it gets there later, or never): the scene was not recorded from
+    /// a run with these settings.
+    ScriptPosition {
+        /// Events processed when the action was recorded.
+        events: u64,
+    },
     /// A node with this id existed before and was dismissed: ids are never reused, so that
     /// old configurations, votes and messages that name it cannot be mistaken for a new node.
     IdRetired(NodeId),
@@ -257,6 +273,20 @@ impl fmt::Display for SimError {
             SimError::ScriptOutOfOrder => write!(
                 f,
                 "the scene's actions are out of order (each must come at or after the one before)"
+            ),
+            SimError::Replay {
+                index,
+                at_ms,
+                error,
+            } => write!(
+                f,
+                "action {} of the scene (at {}) cannot be replayed: {error}",
+                index + 1,
+                super::format_timestamp(*at_ms)
+            ),
+            SimError::ScriptPosition { events } => write!(
+                f,
+                "it is recorded after event {events} of the run, but with these settings the run is not at that event at that time (the scene was recorded with other settings, or edited)"
             ),
             SimError::IdRetired(n) => write!(
                 f,

@@ -54,6 +54,9 @@ struct Checkpoint {
 /// module documentation.
 #[derive(Clone, Debug)]
 pub struct Timeline {
+    /// The settings the run started with (actions such as `SetGuards` change the present
+    /// simulation's settings; a scene must start from the original ones).
+    config: SimConfig,
     sim: Simulation,
     script: Vec<Recorded>,
     /// How many script actions the present simulation has applied.
@@ -75,8 +78,9 @@ impl Timeline {
     /// # Errors
     /// As [`Simulation::new`].
     pub fn new(config: SimConfig) -> Result<Timeline, SimError> {
-        let sim = Simulation::new(config)?;
+        let sim = Simulation::new(config.clone())?;
         let mut t = Timeline {
+            config,
             sim,
             script: Vec::new(),
             applied: 0,
@@ -92,8 +96,11 @@ impl Timeline {
     /// on the way).
     ///
     /// # Errors
-    /// As [`Simulation::new`] for the settings, or the first recorded action that fails (a
-    /// scene that was not recorded from a real run, e.g. edited by hand).
+    /// As [`Simulation::new`] for the settings; [`SimError::ScriptOutOfOrder`] if the actions
+    /// are not in the order of their positions; [`SimError::Replay`] for the first recorded
+    /// action that fails or whose position the run does not reach at its time (a scene that
+    /// was not recorded from a real run with these settings, e.g. edited by hand). The cost is
+    /// bounded by `until_ms`: only actions up to that time are replayed.
     pub fn from_scene(scene: Scene, until_ms: u64) -> Result<Timeline, SimError> {
         let mut t = Timeline::new(scene.config)?;
         let mut last = (0, 0);
@@ -113,7 +120,7 @@ impl Timeline {
     /// moment, until something forks them away).
     pub fn scene(&self) -> Scene {
         Scene {
-            config: self.sim.config().clone(),
+            config: self.config.clone(),
             script: self.script.clone(),
         }
     }
@@ -258,15 +265,29 @@ impl Timeline {
                 break;
             };
             while self.sim.events_processed() < r.events {
+                // A scene that was not recorded from this run (edited by hand, or made with
+                // other settings) may place an action at an event the run reaches only later
+                // than the action's time, or never: refuse it rather than run on without end.
+                if strict
+                    && self
+                        .sim
+                        .next_event_ms()
+                        .is_none_or(|next_ms| next_ms > r.at_ms)
+                {
+                    return Err(self.replay_error(SimError::ScriptPosition { events: r.events }));
+                }
                 if self.sim.step().is_none() {
                     break;
                 }
                 self.maybe_checkpoint();
             }
+            if strict && self.sim.now_ms() > r.at_ms {
+                return Err(self.replay_error(SimError::ScriptPosition { events: r.events }));
+            }
             self.sim.set_clock(r.at_ms);
             let result = self.sim.apply(r.action);
-            if strict {
-                result?;
+            if strict && let Err(e) = result {
+                return Err(self.replay_error(e));
             }
             self.applied += 1;
         }
@@ -288,6 +309,17 @@ impl Timeline {
             self.maybe_checkpoint();
         }
         Ok(())
+    }
+
+    /// Wraps the error of the next script action in [`SimError::Replay`], which says which
+    /// action it is.
+    fn replay_error(&self, error: SimError) -> SimError {
+        let at_ms = self.script.get(self.applied).map_or(0, |r| r.at_ms);
+        SimError::Replay {
+            index: self.applied as u64,
+            at_ms,
+            error: Box::new(error),
+        }
     }
 
     fn maybe_checkpoint(&mut self) {

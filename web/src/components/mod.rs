@@ -14,5 +14,6 @@ pub mod message;
 pub mod network_panel;
 pub mod node;
 pub mod node_menu;
+pub mod scene_tools;
 pub mod spacetime;
 pub mod timeline_bar;

@@ -25,6 +25,9 @@ pub struct TimelineBarProps {
     pub onforward: Callback<()>,
     /// Move to a virtual time (ms).
     pub onseek: Callback<u64>,
+    /// More controls at the bar's end (sharing the run).
+    #[prop_or_default]
+    pub children: Html,
 }
 
 /// `mm:ss.s` (or `h:mm:ss` past an hour) of a virtual duration: the scrubber's short labels.
@@ -81,10 +84,11 @@ pub fn timeline_bar(props: &TimelineBarProps) -> Html {
             </span>
             if in_past {
                 <span class="past-note" data-testid="in-past"
-                      title={format!("Recorded up to {}", format_timestamp(props.horizon_ms))}>
+                      title={format!("Replaying the past: acting now replaces what came after. Recorded up to {}", format_timestamp(props.horizon_ms))}>
                     { "Replaying the past: acting now replaces what came after." }
                 </span>
             }
+            { props.children.clone() }
         </div>
     }
 }

@@ -233,3 +233,134 @@ fn acting_in_the_past_forks_the_run() {
         Some(NodeStatus::Crashed)
     );
 }
+
+/// The event log's newest INFO lines.
+fn info_lines(s: &AppState) -> Vec<String> {
+    s.trace.info.iter().map(|l| l.text.to_string()).collect()
+}
+
+/// Seeking to just before an action recorded between two events keeps the number of events
+/// but not the action's trace: the event log must drop its lines, and an action taken instead
+/// must show up (the caches used to keep reading from where the longer trace ended).
+#[test]
+fn seeking_to_just_before_an_action_drops_its_lines() {
+    let mut s = play_for(
+        Rc::new(AppState::new(RunParams { seed: 5, nodes: 3 }, vec![])),
+        40_000,
+    );
+    // A moment with no event in the millisecond before it.
+    let events_at = |s: &AppState| s.sim().map(|sim| sim.events_processed());
+    let at = now(&s);
+    s = reduce(s, Msg::NodeAction(NodeId(2), NodeActionKind::Crash));
+    assert!(s.notice.is_none(), "{:?}", s.notice);
+    let crashed = info_lines(&s);
+    assert!(
+        crashed
+            .last()
+            .is_some_and(|l| l.contains("Node 2") && l.contains("crash")),
+        "{crashed:?}"
+    );
+    let events = events_at(&s);
+    s = reduce(s, Msg::Seek(at - 1));
+    assert_eq!(events_at(&s), events, "no event between the two moments");
+    assert!(
+        !info_lines(&s)
+            .iter()
+            .any(|l| l.contains("Node 2") && l.contains("crash")),
+        "the crash is in the future now: {:?}",
+        info_lines(&s).last()
+    );
+    // Fork: pause Node 3 instead; its line is there.
+    s = reduce(s, Msg::NodeAction(NodeId(3), NodeActionKind::Pause));
+    assert!(s.notice.is_none(), "{:?}", s.notice);
+    assert!(
+        info_lines(&s)
+            .last()
+            .is_some_and(|l| l.contains("Node 3") && l.contains("paused")),
+        "{:?}",
+        info_lines(&s).last()
+    );
+}
+
+#[test]
+fn load_scene_replaces_the_run_paused_at_its_moment_or_leaves_it_untouched() {
+    let mut s = play_for(
+        Rc::new(AppState::new(RunParams { seed: 3, nodes: 3 }, vec![])),
+        30_000,
+    );
+    s = reduce(
+        s,
+        Msg::SubmitFrom {
+            client: 2,
+            command: Command::Add { a: 1, b: 2 },
+        },
+    );
+    s = play_for(s, 30_000);
+    let mut at = s.run().scene_at().unwrap();
+    let end = at.end_ms;
+    assert_eq!(at.scene.script.len(), 1);
+
+    let mut other = play_for(Rc::new(AppState::new(RunParams::default(), vec![])), 10_000);
+    let (before, before_ms, revision) = (digest(&other), now(&other), other.revision);
+    let mut bad = at.clone();
+    bad.scene.script[0].action = Action::Restart(NodeId(1));
+    other = reduce(other, Msg::LoadScene(Box::new(bad)));
+    let notice = other.notice.clone().unwrap_or_default();
+    assert!(
+        notice.starts_with("The run was not loaded: action 1 of the scene")
+            && notice.ends_with("The current run is unchanged."),
+        "{notice}"
+    );
+    assert_eq!((digest(&other), now(&other)), (before, before_ms));
+    assert!(other.playing, "a refused scene changes nothing");
+
+    at.moment_ms = 45_000;
+    other = reduce(other, Msg::LoadScene(Box::new(at)));
+    assert!(other.notice.is_none(), "{:?}", other.notice);
+    assert!(
+        !other.playing,
+        "a loaded scene waits, paused, at its moment"
+    );
+    assert_eq!(now(&other), 45_000);
+    assert_eq!(other.params, RunParams { seed: 3, nodes: 3 });
+    assert_eq!(other.timeline().map(|t| t.horizon_ms()), Some(end));
+    assert!(other.revision > revision, "worth saving");
+    other = reduce(other, Msg::Seek(end));
+    assert_eq!(digest(&other), digest(&s), "the same run as the one saved");
+}
+
+/// Playing from a moment in the past replays the recording: the recorded crash happens again
+/// at its time and the recording's end stays where it was.
+#[test]
+fn playing_in_the_past_replays_the_recording() {
+    let mut s = play_for(
+        Rc::new(AppState::new(RunParams { seed: 6, nodes: 3 }, vec![])),
+        30_000,
+    );
+    let crash_at = now(&s);
+    s = reduce(s, Msg::NodeAction(NodeId(3), NodeActionKind::Crash));
+    s = play_for(s, 30_000);
+    let end = s.timeline().map(|t| t.horizon_ms());
+    let at_end = digest(&s);
+    s = reduce(s, Msg::Seek(crash_at - 10_000));
+    let status = |s: &AppState| {
+        s.sim()
+            .and_then(|sim| sim.node(NodeId(3)).map(|n| n.status()))
+    };
+    assert_eq!(status(&s), Some(NodeStatus::Up));
+    s = reduce(s, Msg::TogglePlay);
+    assert!(s.playing);
+    s = play_for(s, 15_000);
+    assert_eq!(
+        status(&s),
+        Some(NodeStatus::Crashed),
+        "the crash was replayed"
+    );
+    assert_eq!(
+        s.timeline().map(|t| t.horizon_ms()),
+        end,
+        "nothing was forked"
+    );
+    s = reduce(s, Msg::Seek(u64::MAX));
+    assert_eq!(digest(&s), at_end);
+}
