@@ -144,6 +144,37 @@ impl<T> ChunkedVec<T> {
     }
 }
 
+impl<T: PartialEq> ChunkedVec<T> {
+    /// Number of full (shared) chunks.
+    pub(crate) fn full_chunks(&self) -> usize {
+        self.chunks.len()
+    }
+
+    /// Makes this vector's full chunks from number `from` on share the memory of `other`'s
+    /// chunks that hold equal elements at the same place, where this vector's element `i` is
+    /// `other`'s element `i + shift`. Chunks aligned differently are left alone. Costs one
+    /// comparison of each chunk looked at.
+    pub(crate) fn share_from(&mut self, other: &ChunkedVec<T>, shift: i64, from: usize) {
+        let delta = other.skip as i64 + shift - self.skip as i64;
+        if delta.rem_euclid(CHUNK as i64) != 0 {
+            return;
+        }
+        let k = delta.div_euclid(CHUNK as i64);
+        for c in from..self.chunks.len() {
+            let Ok(theirs) = usize::try_from(c as i64 + k) else {
+                continue;
+            };
+            let Some(theirs) = other.chunks.get(theirs) else {
+                break;
+            };
+            let mine = &mut self.chunks[c];
+            if !Arc::ptr_eq(mine, theirs) && **mine == **theirs {
+                *mine = Arc::clone(theirs);
+            }
+        }
+    }
+}
+
 impl<T: Clone> ChunkedVec<T> {
     /// Element `i`, to change it: a chunk shared with a copy is copied first.
     pub(crate) fn get_mut(&mut self, i: usize) -> Option<&mut T> {
@@ -326,7 +357,10 @@ impl<T> std::ops::Index<usize> for ChunkedSlice<'_, T> {
     fn index(&self, i: usize) -> &T {
         match self.get(i) {
             Some(x) => x,
-            None => panic!("index {i} out of range for a view of {} elements", self.len()),
+            None => panic!(
+                "index {i} out of range for a view of {} elements",
+                self.len()
+            ),
         }
     }
 }
@@ -526,7 +560,11 @@ mod tests {
         }
         assert!(copies.len() > 100);
         for (c, v) in &copies {
-            assert_eq!(c.as_slice().to_vec(), *v, "a copy changed after it was taken");
+            assert_eq!(
+                c.as_slice().to_vec(),
+                *v,
+                "a copy changed after it was taken"
+            );
         }
     }
 
@@ -546,6 +584,45 @@ mod tests {
         assert!(!Arc::ptr_eq(&changed.chunks[0], &c.chunks[0]));
         assert!(Arc::ptr_eq(&changed.chunks[1], &c.chunks[1]));
         assert_eq!(c.get(1), Some(&1));
+    }
+
+    #[test]
+    fn equal_chunks_at_the_same_place_are_shared() {
+        let a: ChunkedVec<u64> = (0..(4 * CHUNK as u64)).collect();
+        // Built separately: equal content, separate memory.
+        let mut b: ChunkedVec<u64> = (0..(4 * CHUNK as u64 + 3)).collect();
+        *b.get_mut(CHUNK + 1).expect("in range") = 7;
+        b.share_from(&a, 0, 0);
+        let shared: Vec<bool> = (0..4)
+            .map(|c| Arc::ptr_eq(&a.chunks[c], &b.chunks[c]))
+            .collect();
+        assert_eq!(
+            shared,
+            [true, false, true, true],
+            "a differing chunk is kept"
+        );
+        assert_eq!(b.get(CHUNK + 1), Some(&7));
+        // `c` starts 2 chunks + 5 elements later in `a`'s numbering, after dropping its first
+        // elements: its element i is a's element i + 2 * CHUNK + 5.
+        let mut c: ChunkedVec<u64> = (0..(4 * CHUNK as u64)).collect();
+        c.drop_front(2 * CHUNK + 5);
+        let mut d: ChunkedVec<u64> = c.as_slice().to_vec().into_iter().collect();
+        d.share_from(&c, 0, 0);
+        assert!(
+            d.chunks
+                .iter()
+                .all(|x| !c.chunks.iter().any(|y| Arc::ptr_eq(x, y))),
+            "misaligned chunks are not shared"
+        );
+        let mut e: ChunkedVec<u64> = (0..(4 * CHUNK as u64)).collect();
+        e.drop_front(2 * CHUNK + 5);
+        e.share_from(&a, 2 * CHUNK as i64 + 5, 0);
+        assert!(Arc::ptr_eq(&e.chunks[0], &a.chunks[2]));
+        assert!(Arc::ptr_eq(&e.chunks[1], &a.chunks[3]));
+        assert_eq!(
+            e.as_slice().to_vec(),
+            a.as_slice().slice(2 * CHUNK + 5..).to_vec()
+        );
     }
 
     #[test]

@@ -111,6 +111,19 @@ impl Log {
         }
     }
 
+    /// Number of full chunks of entries (see [`crate::chunked`]).
+    pub(crate) fn full_chunks(&self) -> usize {
+        self.entries.full_chunks()
+    }
+
+    /// Makes this log's full chunks of entries from number `from` on share the memory of the
+    /// equal chunks of `other` (a copy of the same log: a node's stable storage and its running
+    /// state), so the two hold each entry once. Changes nothing that can be observed.
+    pub(crate) fn share_chunks_from(&mut self, other: &Log, from: usize) {
+        let shift = self.snapshot.index.0 as i64 - other.snapshot.index.0 as i64;
+        self.entries.share_from(&other.entries, shift, from);
+    }
+
     /// `(last_term, last_index)`.
     pub fn last_id(&self) -> EntryId {
         EntryId {
@@ -125,8 +138,8 @@ impl Log {
         &self,
         index: LogIndex,
     ) -> Option<(LogIndex, &crate::membership::Membership)> {
-        let end = usize::try_from(index.0.saturating_sub(self.first_index().0))
-            .unwrap_or(usize::MAX);
+        let end =
+            usize::try_from(index.0.saturating_sub(self.first_index().0)).unwrap_or(usize::MAX);
         self.entries
             .as_slice()
             .slice(..end)

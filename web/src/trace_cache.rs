@@ -135,7 +135,7 @@ impl RequestSteps {
 /// The formatted tail of the trace.
 #[derive(Clone, Debug, Default)]
 pub struct TraceCache {
-    /// How many trace events have been looked at.
+    /// Trace position up to which events have been looked at.
     seen: usize,
     /// The last [`LOG_LINES`] INFO lines.
     pub info: Rc<VecDeque<LogLine>>,
@@ -173,14 +173,17 @@ fn push_capped(lines: &mut VecDeque<LogLine>, line: LogLine) {
 impl TraceCache {
     /// Takes in the events added to `sim`'s trace since the last call.
     pub fn sync(&mut self, sim: &Simulation) {
-        let events = sim.trace().events();
-        if events.len() <= self.seen {
+        // Positions count every event of the run, dropped ones too (the simulation may keep
+        // only the newest events in memory), so `seen` and `seq` stay valid with a retention.
+        let trace = sim.trace();
+        let len_ever = trace.len_ever();
+        if len_ever <= self.seen {
             return;
         }
-        let new = &events[self.seen..];
-        let base = self.seen;
-        self.seen = events.len();
-        self.all_total += new.len();
+        let new = trace.since(self.seen);
+        let base = len_ever - new.len();
+        self.all_total += len_ever - self.seen;
+        self.seen = len_ever;
         self.info_total += new.iter().filter(|e| e.level() == Level::Info).count();
 
         // Lines: only the newest LOG_LINES of each kind can survive, so walk the new events

@@ -14,7 +14,7 @@
 //! dropped and the spacing doubles, so an hour of virtual time keeps at most that many copies
 //! and replays at most one spacing (a few virtual minutes) to reach any moment.
 
-use super::{Action, ActionOutcome, SimConfig, SimError, Simulation};
+use super::{Action, ActionOutcome, SimConfig, SimError, Simulation, TraceMark};
 use serde::{Deserialize, Serialize};
 
 /// One user action with the position at which it was applied.
@@ -44,8 +44,8 @@ struct Checkpoint {
     now_ms: u64,
     /// Script actions already applied.
     applied: usize,
-    /// Trace length at the checkpoint.
-    trace_len: usize,
+    /// The trace's length and digest at the checkpoint.
+    trace: TraceMark,
     /// The simulation, with an empty trace.
     sim: Simulation,
 }
@@ -69,6 +69,12 @@ impl Timeline {
     pub const MAX_CHECKPOINTS: usize = 32;
     /// Initial spacing of checkpoints (virtual ms); it doubles whenever the list fills up.
     pub const CHECKPOINT_EVERY_MS: u64 = 10_000;
+
+    /// A trace retention for interactive use ([`Timeline::set_trace_retention`]): about a
+    /// virtual minute of a busy five-node cluster (an hour of the benchmark's load pushes
+    /// 241 545 events, a fifth of them INFO), so an event log of the last 500 lines of either
+    /// level stays full, in at most 12 500 events of memory (about 1.6 MB natively).
+    pub const SUGGESTED_TRACE_RETENTION: usize = 10_000;
 
     /// A new run with these settings, at virtual time 0.
     ///
@@ -136,6 +142,19 @@ impl Timeline {
     /// Checkpoints kept now (at most [`Timeline::MAX_CHECKPOINTS`]).
     pub fn checkpoints(&self) -> usize {
         self.checkpoints.len()
+    }
+
+    /// Keeps at least the newest `keep` trace events of the present in memory (`None`: all,
+    /// the default). See [`Simulation::set_trace_retention`]; seeking back to a moment before
+    /// the retained events restarts the trace there (see the module documentation).
+    pub fn set_trace_retention(&mut self, keep: Option<usize>) {
+        self.sim.set_trace_retention(keep);
+    }
+
+    /// The simulations saved at the checkpoints (each without its trace), oldest first: what
+    /// the timeline holds besides the present, e.g. for memory accounting.
+    pub fn checkpoint_sims(&self) -> impl DoubleEndedIterator<Item = &Simulation> {
+        self.checkpoints.iter().map(|c| &c.sim)
     }
 
     /// Applies a user action now and records it. If recorded actions follow this moment, they
@@ -227,7 +246,7 @@ impl Timeline {
         };
         let mut sim = cp.sim.clone();
         let mut trace = self.sim.take_trace();
-        trace.truncate(cp.trace_len);
+        trace.rewind(cp.trace);
         sim.put_trace(trace);
         self.sim = sim;
         self.applied = cp.applied;
@@ -297,7 +316,7 @@ impl Timeline {
     }
 
     fn checkpoint(&mut self) {
-        let trace_len = self.sim.trace().events().len();
+        let mark = self.sim.trace().mark();
         let trace = self.sim.take_trace();
         let copy = self.sim.clone();
         self.sim.put_trace(trace);
@@ -305,7 +324,7 @@ impl Timeline {
             events: self.sim.events_processed(),
             now_ms: self.sim.now_ms(),
             applied: self.applied,
-            trace_len,
+            trace: mark,
             sim: copy,
         });
         if self.checkpoints.len() > Self::MAX_CHECKPOINTS {
