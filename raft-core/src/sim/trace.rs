@@ -1143,4 +1143,88 @@ mod tests {
         assert_eq!(restored.digest(), eager.digest());
         assert_eq!(restored.events(), eager.events());
     }
+
+    fn crash_event(i: u64) -> TraceEvent {
+        TraceEvent {
+            time_ms: i,
+            kind: TraceKind::Crashed {
+                node: NodeId(i % 7),
+                lost_writes: i,
+            },
+        }
+    }
+
+    #[test]
+    fn retention_keeps_positions_and_rewinds_before_the_window_with_the_exact_digest() {
+        let mut full = Trace::default();
+        let mut kept = Trace::default();
+        kept.set_retention(Some(10));
+        let mut marks = Vec::new();
+        for i in 0..100 {
+            if i % 25 == 0 {
+                marks.push((full.mark(), kept.mark()));
+            }
+            full.push(crash_event(i));
+            kept.push(crash_event(i));
+            assert!((10..=12).contains(&kept.events().len()) || kept.len_ever() < 10);
+            assert_eq!(kept.events(), &full.events()[kept.first_position()..]);
+        }
+        assert_eq!(kept.len_ever(), 100);
+        assert_eq!(kept.first_position(), 100 - kept.events().len());
+        assert_eq!(kept.digest(), full.digest());
+        assert!(marks.iter().all(|(f, k)| f == k), "marks agree");
+        // Back into the window: exact, as truncating the full trace.
+        let (inside, _) = marks[3];
+        assert!(inside.len < kept.first_position(), "75 was dropped");
+        let mut cut = full.clone();
+        cut.truncate(95);
+        let mut k = kept.clone();
+        k.truncate(95);
+        assert_eq!((k.len_ever(), k.digest()), (95, cut.digest()));
+        // Truncating before the window keeps what it can: nothing of the window.
+        let mut k = kept.clone();
+        k.truncate(3);
+        assert_eq!(
+            (k.first_position(), k.len_ever()),
+            (kept.first_position(), kept.first_position())
+        );
+        // Rewinding before the window restarts the trace at the mark, digest exact; pushing the
+        // same events again gives the same digest as the full trace.
+        let (mark, _) = marks[1];
+        kept.rewind(mark);
+        full.rewind(mark);
+        assert_eq!((kept.first_position(), kept.len_ever()), (25, 25));
+        assert!(kept.events().is_empty());
+        assert_eq!(kept.digest(), full.digest());
+        assert_eq!(full.events().len(), 25);
+        for i in 25..60 {
+            full.push(crash_event(i));
+            kept.push(crash_event(i));
+        }
+        assert_eq!(kept.digest(), full.digest());
+        assert_eq!(kept.events(), &full.events()[kept.first_position()..]);
+        // Serialized with its window; restored, it goes on alike.
+        let json = serde_json::to_string(&kept).expect("serialize");
+        let mut back: Trace = serde_json::from_str(&json).expect("deserialize");
+        assert_eq!(
+            (back.first_position(), back.len_ever()),
+            (kept.first_position(), 60)
+        );
+        assert_eq!(back.retention(), Some(10));
+        back.push(crash_event(60));
+        full.push(crash_event(60));
+        back.truncate(58);
+        full.truncate(58);
+        assert_eq!(back.digest(), full.digest());
+        // Turning the retention on trims at once; off keeps everything from then on.
+        full.set_retention(Some(5));
+        assert_eq!((full.events().len(), full.first_position()), (5, 53));
+        full.set_retention(None);
+        for i in 58..200 {
+            full.push(crash_event(i));
+        }
+        assert_eq!(full.first_position(), 53);
+        assert_eq!(full.since(190).len(), 10);
+        assert!(full.since(500).is_empty());
+    }
 }
