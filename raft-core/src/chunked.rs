@@ -4,7 +4,7 @@
 //! Time travel keeps up to 32 copies of the simulation (see [`crate::sim::Timeline`]), and
 //! most of a simulation is histories that only grow at the end: every node's log (twice: the
 //! running node's and its stable storage's), the client's requests and the operation
-//! history. In a [`ChunkedVec`] the elements sit in full chunks of [`CHUNK`] elements behind
+//! history. In a `ChunkedVec` the elements sit in full chunks of [`CHUNK`] elements behind
 //! an [`Arc`] plus one short tail vector, so cloning copies a pointer per full chunk and the
 //! elements of the tail only. Writing to an element of a chunk that a copy shares copies that
 //! chunk first ([`Arc::make_mut`]), so a copy never sees a later change: a clone behaves as a
@@ -51,6 +51,7 @@ impl<T> Default for ChunkedVec<T> {
 
 impl<T> ChunkedVec<T> {
     /// Number of elements.
+    #[inline]
     pub(crate) fn len(&self) -> usize {
         (self.chunks.len() << SHIFT) - self.skip + self.tail.len()
     }
@@ -59,9 +60,12 @@ impl<T> ChunkedVec<T> {
     #[inline]
     pub(crate) fn get(&self, i: usize) -> Option<&T> {
         let q = i.checked_add(self.skip)?;
-        match self.chunks.get(q >> SHIFT) {
-            Some(chunk) => chunk.get(q & MASK),
-            None => self.tail.get(q - (self.chunks.len() << SHIFT)),
+        let sealed = self.chunks.len() << SHIFT;
+        if q >= sealed {
+            // The tail: where most reads (the newest entries) land.
+            self.tail.get(q - sealed)
+        } else {
+            self.chunks.get(q >> SHIFT).and_then(|c| c.get(q & MASK))
         }
     }
 
@@ -104,6 +108,7 @@ impl<T> ChunkedVec<T> {
     }
 
     /// A view of every element.
+    #[inline]
     pub(crate) fn as_slice(&self) -> ChunkedSlice<'_, T> {
         ChunkedSlice {
             vec: self,
@@ -331,6 +336,14 @@ impl<'a, T> ChunkedSlice<'a, T> {
     where
         T: Clone,
     {
+        if self.is_empty() {
+            return Vec::new();
+        }
+        // Most copies (entries to send, to persist, to apply) lie within one chunk or the tail.
+        let first = self.vec.run_from(self.start, self.end);
+        if first.len() == self.len() {
+            return first.to_vec();
+        }
         let mut out = Vec::with_capacity(self.len());
         let (mut at, end) = (self.start, self.end);
         while at < end {

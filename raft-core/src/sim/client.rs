@@ -206,21 +206,22 @@ impl Requests {
         self.0.get_mut(i)
     }
 
-    /// Adds request `id` (or replaces the request with that id).
-    pub(crate) fn insert(&mut self, id: RequestId, request: ClientRequest) {
+    /// Adds request `id`, which must be newer than every request held (the simulator numbers
+    /// requests in order, and a deserialized map comes in order), or replaces the request with
+    /// that id. Returns false, changing nothing, for an older id that is not held.
+    pub(crate) fn insert(&mut self, id: RequestId, request: ClientRequest) -> bool {
         match self.find(id) {
             Ok(i) => {
                 if let Some(r) = self.0.get_mut(i) {
                     *r = request;
                 }
+                true
             }
-            Err(i) if i == self.0.len() => self.0.push(request),
-            Err(i) => {
-                // Not the newest id (only a hand-made serialized client does that).
-                let mut all = self.0.as_slice().to_vec();
-                all.insert(i, request);
-                self.0 = all.into_iter().collect();
+            Err(i) if i == self.0.len() => {
+                self.0.push(request);
+                true
             }
+            Err(_) => false,
         }
     }
 
@@ -247,8 +248,14 @@ impl Serialize for Requests {
 impl<'de> Deserialize<'de> for Requests {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut requests = Requests::default();
+        // A map comes sorted by id, so each request is the newest so far.
         for (id, r) in BTreeMap::<RequestId, ClientRequest>::deserialize(d)? {
-            requests.insert(id, r);
+            if r.id != id || !requests.insert(id, r) {
+                return Err(serde::de::Error::custom(format!(
+                    "client request under key {} does not have that id",
+                    id.0
+                )));
+            }
         }
         Ok(requests)
     }

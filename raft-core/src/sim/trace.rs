@@ -889,6 +889,8 @@ impl Trace {
     }
 
     /// Drops the `n` oldest retained events, folding them into the digest first.
+    #[cold]
+    #[inline(never)]
     fn drop_oldest(&mut self, n: usize) {
         let n = n.min(self.events.len());
         let cut = self.first + n;
