@@ -102,10 +102,10 @@ impl Timeline {
     /// Initial spacing of checkpoints (virtual ms); it doubles whenever the list fills up.
     pub const CHECKPOINT_EVERY_MS: u64 = 10_000;
 
-    /// A trace retention for interactive use ([`Timeline::set_trace_retention`]): about a
-    /// virtual minute of a busy five-node cluster (an hour of the benchmark's load pushes
-    /// 241 545 events, a fifth of them INFO), so an event log of the last 500 lines of either
-    /// level stays full, in at most 12 500 events of memory (about 1.6 MB natively).
+    /// A trace retention for interactive use ([`Timeline::set_trace_retention`]): about two
+    /// and a half virtual minutes of a busy five-node cluster (an hour of the benchmark's load
+    /// pushes 241 545 events, a fifth of them INFO), so an event log of the last 500 lines of
+    /// either level stays full, in at most 12 500 events of memory (about 1.6 MB natively).
     pub const SUGGESTED_TRACE_RETENTION: usize = 10_000;
 
     /// A new run with these settings, at virtual time 0.
