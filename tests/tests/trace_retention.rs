@@ -231,3 +231,15 @@ fn stepping_back_across_the_window_start_is_exact() {
         window_matches(kept.sim().trace(), full.sim().trace());
     }
 }
+
+#[test]
+fn a_scene_rebuilt_with_a_retention_never_holds_its_whole_trace() {
+    let end = 200_000;
+    let full = busy_timeline(5, end, None);
+    let keep = 100;
+    let kept = Timeline::from_scene_retaining(full.scene(), end, Some(keep)).unwrap();
+    assert_eq!(moment(kept.sim()), moment(full.sim()));
+    window_matches(kept.sim().trace(), full.sim().trace());
+    assert!(kept.sim().trace().events().len() <= keep + keep / 4);
+    assert_eq!(kept.sim().trace().retention(), Some(keep));
+}

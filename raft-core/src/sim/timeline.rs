@@ -133,7 +133,22 @@ impl Timeline {
     /// As [`Simulation::new`] for the settings, or the first recorded action that fails (a
     /// scene that was not recorded from a real run, e.g. edited by hand).
     pub fn from_scene(scene: Scene, until_ms: u64) -> Result<Timeline, SimError> {
+        Timeline::from_scene_retaining(scene, until_ms, None)
+    }
+
+    /// As [`Timeline::from_scene`], keeping at most about `keep` trace events in memory from
+    /// the start (see [`Timeline::set_trace_retention`]), so rebuilding a long scene never
+    /// holds its whole trace at once.
+    ///
+    /// # Errors
+    /// As [`Timeline::from_scene`].
+    pub fn from_scene_retaining(
+        scene: Scene,
+        until_ms: u64,
+        keep: Option<usize>,
+    ) -> Result<Timeline, SimError> {
         let mut t = Timeline::new(scene.config)?;
+        t.set_trace_retention(keep);
         let mut last = (0, 0);
         for r in &scene.script {
             if (r.events, r.at_ms) < last {
