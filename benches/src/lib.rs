@@ -9,6 +9,7 @@
 //!
 //! [`RaftNode`]: raft_core::RaftNode
 
+pub mod memory;
 pub mod ours;
 pub mod sim_speed;
 pub mod theirs;

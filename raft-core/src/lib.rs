@@ -32,6 +32,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod chunked;
 pub mod command;
 pub mod config;
 pub mod linearizability;
@@ -47,6 +48,7 @@ mod sorted;
 pub mod state_machine;
 pub mod types;
 
+pub use chunked::ChunkedSlice;
 pub use command::{ApplyOutput, ClientId, Command, CommandError, RegisterOp, StateMachine};
 pub use config::{Config, ConfigError, ProtocolBug};
 pub use log::{Entry, Log};

@@ -1,5 +1,6 @@
 //! The replicated log: append, conflict search and the up-to-date comparison (§5.3, §5.4.1).
 
+use crate::chunked::{ChunkedSlice, ChunkedVec};
 use crate::command::Command;
 use crate::types::{EntryId, LogIndex, Term};
 use serde::{Deserialize, Serialize};
@@ -30,9 +31,13 @@ impl Entry {
 ///
 /// Invariant: `entries[i].index == snapshot.index + i + 1` and terms never decrease along the
 /// log (nor below the snapshot's term).
+///
+/// The entries are kept in shared chunks ([`ChunkedSlice`] is their view): a clone of a log
+/// (a time-travel checkpoint) shares every full chunk of 64 entries with the original instead
+/// of copying it; a change to a shared part copies it first, so clones stay independent.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Log {
-    entries: Vec<Entry>,
+    entries: ChunkedVec<Entry>,
     /// The last entry the snapshot replaced (index 0, term 0 when nothing was compacted).
     #[serde(default)]
     snapshot: EntryId,
@@ -46,8 +51,8 @@ impl Log {
 
     /// The entries still in the log, in index order: entry `i` is at position
     /// `i - first_index()` (position `i - 1` when nothing was compacted).
-    pub fn entries(&self) -> &[Entry] {
-        &self.entries
+    pub fn entries(&self) -> ChunkedSlice<'_, Entry> {
+        self.entries.as_slice()
     }
 
     /// The id of the last entry replaced by a snapshot (§7: lastIncludedIndex and
@@ -88,7 +93,7 @@ impl Log {
             return;
         }
         let drop = (upto.index.0 - self.snapshot.index.0) as usize;
-        self.entries.drain(..drop);
+        self.entries.drop_front(drop);
         self.snapshot = upto;
     }
 
@@ -106,6 +111,19 @@ impl Log {
         }
     }
 
+    /// Number of full chunks of entries (see [`crate::chunked`]).
+    pub(crate) fn full_chunks(&self) -> usize {
+        self.entries.full_chunks()
+    }
+
+    /// Makes this log's full chunks of entries from number `from` on share the memory of the
+    /// equal chunks of `other` (a copy of the same log: a node's stable storage and its running
+    /// state), so the two hold each entry once. Changes nothing that can be observed.
+    pub(crate) fn share_chunks_from(&mut self, other: &Log, from: usize) {
+        let shift = self.snapshot.index.0 as i64 - other.snapshot.index.0 as i64;
+        self.entries.share_from(&other.entries, shift, from);
+    }
+
     /// `(last_term, last_index)`.
     pub fn last_id(&self) -> EntryId {
         EntryId {
@@ -120,10 +138,11 @@ impl Log {
         &self,
         index: LogIndex,
     ) -> Option<(LogIndex, &crate::membership::Membership)> {
-        let end = usize::try_from(index.0.saturating_sub(self.first_index().0))
-            .unwrap_or(usize::MAX)
-            .min(self.entries.len());
-        self.entries[..end]
+        let end =
+            usize::try_from(index.0.saturating_sub(self.first_index().0)).unwrap_or(usize::MAX);
+        self.entries
+            .as_slice()
+            .slice(..end)
             .iter()
             .rev()
             .find_map(|e| match &e.command {
@@ -229,7 +248,7 @@ impl Log {
 
     /// Up to `max` entries starting at `from` (empty if `from` is past the end; from the first
     /// entry if `from` was compacted away).
-    pub fn slice_from(&self, from: LogIndex, max: u64) -> &[Entry] {
+    pub fn slice_from(&self, from: LogIndex, max: u64) -> ChunkedSlice<'_, Entry> {
         let start = from
             .0
             .saturating_sub(self.first_index().0)
@@ -237,7 +256,7 @@ impl Log {
         let end = (start as u64)
             .saturating_add(max)
             .min(self.entries.len() as u64) as usize;
-        &self.entries[start..end]
+        self.entries.as_slice().slice(start..end)
     }
 
     /// The first index holding an entry of `term`, searching backwards from `from` while the
@@ -257,6 +276,7 @@ impl Log {
     /// conflict hint).
     pub fn last_index_of_term(&self, term: Term) -> Option<LogIndex> {
         self.entries
+            .as_slice()
             .iter()
             .rev()
             .skip_while(|e| e.term > term)
@@ -266,7 +286,7 @@ impl Log {
             .or_else(|| {
                 (self.snapshot.index.0 > 0
                     && self.snapshot.term == term
-                    && self.entries.first().is_none_or(|e| e.term > term))
+                    && self.entries.get(0).is_none_or(|e| e.term > term))
                 .then_some(self.snapshot.index)
             })
     }

@@ -211,8 +211,8 @@ fn run(seed: u64, heal_check: bool) {
             let e = n.log().entries();
             let k = c.min(w.committed.len());
             assert_eq!(
-                &e[..k],
-                &w.committed[..k],
+                e.slice(..k),
+                w.committed[..k],
                 "seed {seed}: commit prefix disagrees"
             );
             if n.role() == RoleKind::Leader {
@@ -222,7 +222,7 @@ fn run(seed: u64, heal_check: bool) {
                     .take_while(|t| **t < n.current_term())
                     .count();
                 assert!(
-                    e.len() >= m && e[..m] == w.committed[..m],
+                    e.len() >= m && e.slice(..m) == w.committed[..m],
                     "seed {seed}: leader lacks committed entry"
                 );
             }

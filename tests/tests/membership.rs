@@ -86,7 +86,7 @@ fn assert_acknowledged_everywhere(s: &Simulation, members: &BTreeSet<NodeId>) {
     assert!(!acked.is_empty(), "the run acknowledged operations");
     for m in members {
         let r = s.node(*m).and_then(|n| n.raft()).expect("member running");
-        let committed = &r.log().entries()[..r.commit_index().0 as usize];
+        let committed = r.log().entries().slice(..r.commit_index().0 as usize);
         let mut seen: BTreeMap<(raft_core::ClientId, u64), usize> = BTreeMap::new();
         for e in committed {
             if let Some(k) = e.command.session() {
@@ -746,7 +746,7 @@ impl Cluster {
             self.queue.extend(ready.messages);
         }
         for (nid, node) in &self.nodes {
-            for e in &node.log().entries()[..node.commit_index().0 as usize] {
+            for e in node.log().entries().slice(..node.commit_index().0 as usize) {
                 let first = *self.committed.entry(e.index).or_insert(e.id());
                 if first != e.id() {
                     return Err(format!(

@@ -28,7 +28,10 @@ fn commit(s: &Simulation, id: NodeId) -> LogIndex {
 
 /// The committed prefix of a node's log.
 fn committed(s: &Simulation, id: NodeId) -> Vec<Entry> {
-    log(s, id).entries()[..commit(s, id).0 as usize].to_vec()
+    log(s, id)
+        .entries()
+        .slice(..commit(s, id).0 as usize)
+        .to_vec()
 }
 
 fn others(s: &Simulation, except: &[NodeId]) -> Vec<NodeId> {
@@ -91,7 +94,10 @@ fn a_leader_isolated_in_a_minority_leads_alone_until_healed_and_loses_its_uncomm
         s.run_for(2_000);
         tries += 1;
     }
-    let stranded: Vec<Entry> = log(&s, old).entries()[len_before.0 as usize..].to_vec();
+    let stranded: Vec<Entry> = log(&s, old)
+        .entries()
+        .slice(len_before.0 as usize..)
+        .to_vec();
     assert!(
         stranded.len() >= 2,
         "entries were appended on the old leader"

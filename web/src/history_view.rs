@@ -60,7 +60,7 @@ fn outcome(op: &HistoryOp) -> &'static str {
 /// The chart of the last [`HISTORY_BARS`] operations, from the first one's invocation to now.
 pub fn history_chart(sim: &Simulation) -> HistoryChart {
     let ops = sim.history().ops();
-    let recent = &ops[ops.len().saturating_sub(HISTORY_BARS)..];
+    let recent = ops.slice(ops.len().saturating_sub(HISTORY_BARS)..);
     let now = sim.now_ms();
     let start = recent.first().map_or(now, |op| op.invoked_at_ms);
     let span = now.saturating_sub(start).max(1);

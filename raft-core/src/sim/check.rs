@@ -118,7 +118,7 @@ impl std::error::Error for Violation {}
 /// download small (every distinct `BTreeMap` key/value type is another copy of its code).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct SafetyChecker {
-    /// Trace events already read.
+    /// Trace position up to which events were read (see [`super::Trace::since`]).
     trace_pos: usize,
     /// Term → the node that became its leader.
     leaders: TermMap,
@@ -257,10 +257,11 @@ impl SafetyChecker {
     }
 
     fn read_trace(&mut self, sim: &Simulation) -> Result<(), Violation> {
-        let events = sim.trace().events();
-        let start = self.trace_pos.min(events.len());
-        self.trace_pos = events.len();
-        for e in &events[start..] {
+        // Positions count every event of the run, so this works with a trace retention too
+        // (events dropped before the checker looked at them are not checked).
+        let events = sim.trace().since(self.trace_pos);
+        self.trace_pos = sim.trace().len_ever();
+        for e in events {
             let fail = |property, nodes: Vec<NodeId>, term, index, detail: String| Violation {
                 property,
                 nodes,

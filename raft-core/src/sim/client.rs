@@ -5,10 +5,13 @@
 
 use super::history::History;
 use super::network::RequestId;
+use crate::chunked::ChunkedVec;
 use crate::command::{ClientId, Command, RegisterOp};
 use crate::sorted::{SortedMap, SortedSet};
 use crate::types::NodeId;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::BTreeMap;
+use std::fmt;
 
 /// Client settings. Durations are virtual milliseconds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -163,13 +166,109 @@ impl ClientRequest {
     }
 }
 
+/// Every request of a run, by increasing id: a map from id to request kept in shared chunks
+/// (see [`crate::chunked`]), so a time-travel checkpoint's copy shares the requests with the
+/// present instead of copying them. Requests are created with increasing ids and never
+/// removed; changing one in a chunk a copy shares copies that chunk first. Serialized as the
+/// map it replaced.
+#[derive(Clone, Default)]
+pub(crate) struct Requests(ChunkedVec<ClientRequest>);
+
+impl Requests {
+    /// Position of request `id`: requests are numbered from 1, so the guess is `id - 1`;
+    /// otherwise a binary search by id.
+    fn find(&self, id: RequestId) -> Result<usize, usize> {
+        let v = &self.0;
+        let guess = usize::try_from(id.0.wrapping_sub(1)).unwrap_or(usize::MAX);
+        if v.get(guess).is_some_and(|r| r.id == id) {
+            return Ok(guess);
+        }
+        let (mut lo, mut hi) = (0, v.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match v.get(mid).map(|r| r.id.cmp(&id)) {
+                Some(std::cmp::Ordering::Less) => lo = mid + 1,
+                Some(std::cmp::Ordering::Equal) => return Ok(mid),
+                _ => hi = mid,
+            }
+        }
+        Err(lo)
+    }
+
+    /// The request `id`.
+    pub(crate) fn get(&self, id: &RequestId) -> Option<&ClientRequest> {
+        self.find(*id).ok().and_then(|i| self.0.get(i))
+    }
+
+    /// The request `id`, to change it.
+    pub(crate) fn get_mut(&mut self, id: &RequestId) -> Option<&mut ClientRequest> {
+        let i = self.find(*id).ok()?;
+        self.0.get_mut(i)
+    }
+
+    /// Adds request `id`, which must be newer than every request held (the simulator numbers
+    /// requests in order, and a deserialized map comes in order), or replaces the request with
+    /// that id. Returns false, changing nothing, for an older id that is not held.
+    pub(crate) fn insert(&mut self, id: RequestId, request: ClientRequest) -> bool {
+        match self.find(id) {
+            Ok(i) => {
+                if let Some(r) = self.0.get_mut(i) {
+                    *r = request;
+                }
+                true
+            }
+            Err(i) if i == self.0.len() => {
+                self.0.push(request);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Every request, by id. (Element by element rather than with the chunks' slice
+    /// iterator: requests are read a few at a time, and this is less code in the download.)
+    pub(crate) fn values(&self) -> impl DoubleEndedIterator<Item = &ClientRequest> {
+        (0..self.0.len()).filter_map(|i| self.0.get(i))
+    }
+}
+
+impl fmt::Debug for Requests {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.values().map(|r| (r.id, r)))
+            .finish()
+    }
+}
+
+impl Serialize for Requests {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.values().map(|r| (r.id, r)))
+    }
+}
+
+impl<'de> Deserialize<'de> for Requests {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut requests = Requests::default();
+        // A map comes sorted by id, so each request is the newest so far.
+        for (id, r) in BTreeMap::<RequestId, ClientRequest>::deserialize(d)? {
+            if r.id != id || !requests.insert(id, r) {
+                return Err(serde::de::Error::custom(format!(
+                    "client request under key {} does not have that id",
+                    id.0
+                )));
+            }
+        }
+        Ok(requests)
+    }
+}
+
 /// All requests the clients have made, by id, and their history.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(from = "ClientData")]
 pub struct Client {
     /// Settings.
     pub config: ClientConfig,
-    pub(super) requests: SortedMap<RequestId, ClientRequest>,
+    pub(super) requests: Requests,
     /// Requests not yet finished (so timers are found without scanning finished ones).
     pub(super) active: SortedSet<RequestId>,
     pub(super) next_id: u64,
@@ -190,7 +289,7 @@ pub struct Client {
 #[derive(Deserialize)]
 struct ClientData {
     config: ClientConfig,
-    requests: SortedMap<RequestId, ClientRequest>,
+    requests: Requests,
     active: SortedSet<RequestId>,
     next_id: u64,
     #[serde(default)]

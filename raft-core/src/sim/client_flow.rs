@@ -318,5 +318,10 @@ mod tests {
         assert!(!json.contains("timers"), "the index is not serialized");
         let back: Client = serde_json::from_str(&json).expect("deserialize");
         assert_eq!(back.timers, sim.client.timers);
+        assert!(back.requests().eq(sim.client.requests()));
+        // A request filed under another id than its own is refused, not misfiled.
+        let bad = json.replacen("\"1\":{\"id\":1,", "\"1\":{\"id\":7,", 1);
+        assert_ne!(bad, json);
+        assert!(serde_json::from_str::<Client>(&bad).is_err());
     }
 }

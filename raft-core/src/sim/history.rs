@@ -17,6 +17,7 @@
 //! stateless `Add { a, b }`) constrains nothing and is left out too.
 
 use super::network::RequestId;
+use crate::chunked::{ChunkedSlice, ChunkedVec};
 use crate::command::{ClientId, Command};
 use crate::linearizability::{self, End, Model, Operation, Verdict};
 use crate::state_machine::ApplyOutput;
@@ -86,10 +87,11 @@ impl HistoryOp {
     }
 }
 
-/// Every client operation of a run, in invocation order.
+/// Every client operation of a run, in invocation order. Kept in shared chunks, so a
+/// time-travel checkpoint's copy shares the operations that had ended with the present.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct History {
-    ops: Vec<HistoryOp>,
+    ops: ChunkedVec<HistoryOp>,
 }
 
 /// The register model of the state machine: state `r` (initially 0); a register operation
@@ -201,8 +203,8 @@ fn describe(op: &HistoryOp) -> String {
 
 impl History {
     /// Every operation, in invocation order.
-    pub fn ops(&self) -> &[HistoryOp] {
-        &self.ops
+    pub fn ops(&self) -> ChunkedSlice<'_, HistoryOp> {
+        self.ops.as_slice()
     }
 
     /// The operation of a request.
@@ -211,7 +213,7 @@ impl History {
         let guess = usize::try_from(request.0.saturating_sub(1)).unwrap_or(usize::MAX);
         match self.ops.get(guess) {
             Some(op) if op.request == request => Some(op),
-            _ => self.ops.iter().find(|op| op.request == request),
+            _ => self.ops().iter().find(|op| op.request == request),
         }
     }
 
@@ -239,11 +241,11 @@ impl History {
     /// For each operation, the earliest return time of a later operation of the same client
     /// that settled it (see the module documentation), if any.
     fn settled_by(&self) -> Vec<Option<u64>> {
-        self.ops
-            .iter()
+        let ops = self.ops();
+        ops.iter()
             .enumerate()
             .map(|(i, op)| {
-                self.ops[i + 1..]
+                ops.slice(i + 1..)
                     .iter()
                     .filter(|l| l.client == op.client && l.first_unanswered > op.seq)
                     .filter_map(|l| match l.outcome {
@@ -261,7 +263,7 @@ impl History {
         let guess = usize::try_from(request.0.saturating_sub(1)).unwrap_or(usize::MAX);
         let index = match self.ops.get(guess) {
             Some(op) if op.request == request => Some(guess),
-            _ => self.ops.iter().position(|op| op.request == request),
+            _ => self.ops().iter().position(|op| op.request == request),
         };
         if let Some(op) = index.and_then(|i| self.ops.get_mut(i))
             && op.outcome == Outcome::Pending
@@ -275,7 +277,7 @@ impl History {
         let settled_by = self.settled_by();
         let mut index = Vec::new();
         let mut ops = Vec::new();
-        for (i, op) in self.ops.iter().enumerate() {
+        for (i, op) in self.ops().iter().enumerate() {
             let end = match &op.outcome {
                 Outcome::Rejected { .. } => continue,
                 Outcome::Returned { at_ms, output } => End::Returned(*at_ms, output.clone()),

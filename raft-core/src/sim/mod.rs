@@ -34,7 +34,7 @@ pub use network::{
 };
 pub use settings::{DriverBug, MAX_CLIENTS, MAX_NODE_ID, MAX_NODES, SimConfig, SimError};
 pub use timeline::{Recorded, Scene, Timeline};
-pub use trace::{DropReason, Level, Trace, TraceEvent, TraceKind, format_timestamp};
+pub use trace::{DropReason, Level, Trace, TraceEvent, TraceKind, TraceMark, format_timestamp};
 
 use crate::command::{ApplyOutput, ClientId, Command, CommandError, StateMachine};
 use crate::node::{PersistUpdate, PersistentState, ProposeError, RaftNode, RoleKind};
@@ -212,10 +212,22 @@ impl SimNode {
         }
     }
 
-    /// Makes every pending write durable, in order.
+    /// Makes every pending write durable, in order. The storage's log then holds the entries
+    /// the running node's log holds: the full chunks it completed share their memory with the
+    /// running log's (see [`crate::chunked`]), so the node's log is in memory once, not twice.
     fn sync(&mut self) {
+        if self.unsynced.is_empty() {
+            return;
+        }
+        let mut from = self.storage.log.full_chunks();
         for update in self.unsynced.drain(..) {
             self.storage.apply(&update);
+            from = from.min(self.storage.log.full_chunks());
+        }
+        if let Some(raft) = &self.raft
+            && self.storage.log.full_chunks() > from
+        {
+            self.storage.log.share_chunks_from(raft.log(), from);
         }
     }
     /// The node's id.
@@ -404,6 +416,13 @@ impl Simulation {
     /// The trace of everything that happened.
     pub fn trace(&self) -> &Trace {
         &self.trace
+    }
+    /// Keeps at least the newest `keep` trace events in memory (`None`: every event, the
+    /// default); the digest still covers every event. See [`Trace::set_retention`]: readers of
+    /// [`Simulation::trace`] then see the newest events only, from
+    /// [`Trace::first_position`].
+    pub fn set_trace_retention(&mut self, keep: Option<usize>) {
+        self.trace.set_retention(keep);
     }
     /// Number of events processed so far.
     pub fn events_processed(&self) -> u64 {

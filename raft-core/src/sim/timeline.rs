@@ -7,14 +7,46 @@
 //! positions, so the future comes back exactly as it was. Acting anywhere but at the end of
 //! the recorded run forks it: the recorded actions after that point are dropped.
 //!
-//! Memory stays bounded: a checkpoint is a copy of the simulation *without its trace* (the
-//! trace is append-only and deterministic, so a restored checkpoint takes the present trace cut
-//! back to the length it had then), and at most [`Timeline::MAX_CHECKPOINTS`] are kept. They
-//! start [`Timeline::CHECKPOINT_EVERY_MS`] apart; when the list is full every other one is
-//! dropped and the spacing doubles, so an hour of virtual time keeps at most that many copies
-//! and replays at most one spacing (a few virtual minutes) to reach any moment.
+//! # Memory
+//!
+//! What a timeline holds, and how each part is bounded:
+//!
+//! - **Checkpoints**: at most [`Timeline::MAX_CHECKPOINTS`]. They start
+//!   [`Timeline::CHECKPOINT_EVERY_MS`] apart; when the list is full every other one is dropped
+//!   and the spacing doubles, so an hour of virtual time keeps 16 to 32 of them and replays at
+//!   most one spacing (a few virtual minutes) to reach any moment.
+//! - **Sharing**: a checkpoint is a clone of the simulation *without its trace*, and the parts
+//!   of a simulation that grow with the run are append-mostly histories kept in shared chunks
+//!   ([`crate::chunked`]): every node's log (its running log and its stable storage's log also
+//!   share their chunks), the client's requests and the operation history. A clone copies one
+//!   pointer per full chunk of 64 elements plus the short unshared tail, so a checkpoint costs
+//!   about 100 KB whatever the length of the run, instead of a full copy of every log. A change
+//!   to a shared chunk (a log truncated by a conflict, a request answered) copies that chunk
+//!   only, so checkpoints never see later changes.
+//! - **Trace**: the trace is append-only and deterministic, so a checkpoint keeps only a
+//!   [`TraceMark`] (length and digest) and a restored checkpoint takes the present trace cut
+//!   back to it. By default the present trace keeps every event; for long interactive runs
+//!   [`Timeline::set_trace_retention`] keeps only the newest events in memory (e.g.
+//!   [`Timeline::SUGGESTED_TRACE_RETENTION`]) while the digest still covers every event.
+//!   Seeking back to a moment before the retained events restarts the trace at the checkpoint
+//!   the seek replays from: the trace then holds the events from that checkpoint on, at their
+//!   positions ([`super::Trace::first_position`]), with the exact digest of the whole run.
+//! - **Script**: one [`Recorded`] action per user action (about 80 bytes).
+//!
+//! Measured natively (`cargo run --profile bench -p raftlab-bench --bin memory`: the default
+//! 5-node simulation with a client operation every 500 ms, one virtual hour, 241 545 trace
+//! events, 7 200 operations, 23 checkpoints, heap bytes in use from a counting allocator):
+//!
+//! | | full copies, whole trace (before) | shared chunks, whole trace | shared chunks, retention 10 000 |
+//! |---|---|---|---|
+//! | checkpoints | 136.6 MB | 2.2 MB | 2.2 MB |
+//! | present: logs, requests, history | 12.1 MB | 7.5 MB | 7.5 MB |
+//! | present: trace | 34.2 MB | 34.2 MB | 1.6 MB |
+//! | **total** | **187.5 MB** | **48.0 MB** | **13.4 MB** |
+//!
+//! (The wasm build's pointers and `usize` are half as wide, so the app's figures are smaller.)
 
-use super::{Action, ActionOutcome, SimConfig, SimError, Simulation};
+use super::{Action, ActionOutcome, SimConfig, SimError, Simulation, TraceMark};
 use serde::{Deserialize, Serialize};
 
 /// One user action with the position at which it was applied.
@@ -44,8 +76,8 @@ struct Checkpoint {
     now_ms: u64,
     /// Script actions already applied.
     applied: usize,
-    /// Trace length at the checkpoint.
-    trace_len: usize,
+    /// The trace's length and digest at the checkpoint.
+    trace: TraceMark,
     /// The simulation, with an empty trace.
     sim: Simulation,
 }
@@ -72,6 +104,12 @@ impl Timeline {
     pub const MAX_CHECKPOINTS: usize = 32;
     /// Initial spacing of checkpoints (virtual ms); it doubles whenever the list fills up.
     pub const CHECKPOINT_EVERY_MS: u64 = 10_000;
+
+    /// A trace retention for interactive use ([`Timeline::set_trace_retention`]): about two
+    /// and a half virtual minutes of a busy five-node cluster (an hour of the benchmark's load
+    /// pushes 241 545 events, a fifth of them INFO), so an event log of the last 500 lines of
+    /// either level stays full, in at most 12 500 events of memory (about 1.6 MB natively).
+    pub const SUGGESTED_TRACE_RETENTION: usize = 10_000;
 
     /// A new run with these settings, at virtual time 0.
     ///
@@ -102,7 +140,22 @@ impl Timeline {
     /// was not recorded from a real run with these settings, e.g. edited by hand). The cost is
     /// bounded by `until_ms`: only actions up to that time are replayed.
     pub fn from_scene(scene: Scene, until_ms: u64) -> Result<Timeline, SimError> {
+        Timeline::from_scene_retaining(scene, until_ms, None)
+    }
+
+    /// As [`Timeline::from_scene`], keeping at most about `keep` trace events in memory from
+    /// the start (see [`Timeline::set_trace_retention`]), so rebuilding a long scene never
+    /// holds its whole trace at once.
+    ///
+    /// # Errors
+    /// As [`Timeline::from_scene`].
+    pub fn from_scene_retaining(
+        scene: Scene,
+        until_ms: u64,
+        keep: Option<usize>,
+    ) -> Result<Timeline, SimError> {
         let mut t = Timeline::new(scene.config)?;
+        t.set_trace_retention(keep);
         let mut last = (0, 0);
         for r in &scene.script {
             if (r.events, r.at_ms) < last {
@@ -143,6 +196,19 @@ impl Timeline {
     /// Checkpoints kept now (at most [`Timeline::MAX_CHECKPOINTS`]).
     pub fn checkpoints(&self) -> usize {
         self.checkpoints.len()
+    }
+
+    /// Keeps at least the newest `keep` trace events of the present in memory (`None`: all,
+    /// the default). See [`Simulation::set_trace_retention`]; seeking back to a moment before
+    /// the retained events restarts the trace there (see the module documentation).
+    pub fn set_trace_retention(&mut self, keep: Option<usize>) {
+        self.sim.set_trace_retention(keep);
+    }
+
+    /// The simulations saved at the checkpoints (each without its trace), oldest first: what
+    /// the timeline holds besides the present, e.g. for memory accounting.
+    pub fn checkpoint_sims(&self) -> impl DoubleEndedIterator<Item = &Simulation> {
+        self.checkpoints.iter().map(|c| &c.sim)
     }
 
     /// Applies a user action now and records it. If recorded actions follow this moment, they
@@ -243,7 +309,7 @@ impl Timeline {
         };
         let mut sim = cp.sim.clone();
         let mut trace = self.sim.take_trace();
-        trace.truncate(cp.trace_len);
+        trace.rewind(cp.trace);
         sim.put_trace(trace);
         self.sim = sim;
         self.applied = cp.applied;
@@ -338,7 +404,7 @@ impl Timeline {
     }
 
     fn checkpoint(&mut self) {
-        let trace_len = self.sim.trace().events().len();
+        let mark = self.sim.trace().mark();
         let trace = self.sim.take_trace();
         let copy = self.sim.clone();
         self.sim.put_trace(trace);
@@ -346,7 +412,7 @@ impl Timeline {
             events: self.sim.events_processed(),
             now_ms: self.sim.now_ms(),
             applied: self.applied,
-            trace_len,
+            trace: mark,
             sim: copy,
         });
         if self.checkpoints.len() > Self::MAX_CHECKPOINTS {

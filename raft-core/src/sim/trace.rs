@@ -713,24 +713,76 @@ fn output_text(output: &ApplyOutput) -> String {
 ///
 /// Formatting every event's text was half of the simulator's time, and only tests and replays
 /// read the digest, so it is folded lazily: [`Trace::digest`] folds the events pushed since
-/// the last call (the value is the same as folding at every push). The serialized form is
-/// unchanged: `{ events, digest }` with the digest of all events.
+/// the last call (the value is the same as folding at every push).
+///
+/// **Retention.** By default every event stays in memory. [`Trace::set_retention`] bounds
+/// that for long interactive runs: the trace then keeps at least the newest `n` events (and
+/// drops older ones in batches once it holds `n + n/4`), and folds the digest over every event
+/// before dropping it, so [`Trace::digest`] still covers the whole run. Events keep their
+/// *position*: the number of events pushed before them since the run began. [`Trace::events`]
+/// is the retained window, which starts at position [`Trace::first_position`] and ends at
+/// [`Trace::len_ever`]; both are 0 and `events().len()` when nothing was dropped, so readers
+/// that index the trace by position work with and without retention ([`Trace::since`]).
+///
+/// The serialized form is `{ events, digest }` with the digest of all events, plus, only for
+/// a trace that dropped events or has a retention, where the window starts and the retention.
 #[derive(Clone, Debug)]
 pub struct Trace {
+    /// The retained events: positions `first..first + events.len()`.
     events: Vec<TraceEvent>,
-    /// Digest of `events[..digested]`.
+    /// Position of `events[0]`: how many events were dropped.
+    first: usize,
+    /// Digest of every event before `first`.
+    base_digest: u64,
+    /// Digest of the events before position `digested` (`first <= digested <= len_ever`).
     digest: Cell<u64>,
     digested: Cell<usize>,
+    /// Keep at least this many events (`None`: all).
+    retention: Option<usize>,
+}
+
+/// A point in a trace: the number of events pushed before it and the digest of those events.
+/// [`Trace::rewind`] goes back to it even when those events are no longer in memory (time
+/// travel's checkpoints keep one each).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceMark {
+    /// Events before the point.
+    pub len: usize,
+    /// Digest of those events.
+    pub digest: u64,
+}
+
+fn empty_digest() -> u64 {
+    fnv::FnvHasher::default().finish()
+}
+
+/// Folds one event into a digest.
+fn fold(digest: u64, event: &TraceEvent) -> u64 {
+    let mut h = fnv::FnvHasher::with_key(digest);
+    h.write(&event.time_ms.to_le_bytes());
+    h.write(event.level().as_str().as_bytes());
+    h.write(event.message().as_bytes());
+    h.finish()
 }
 
 impl Default for Trace {
     fn default() -> Self {
         Trace {
             events: Vec::new(),
-            digest: Cell::new(fnv::FnvHasher::default().finish()),
+            first: 0,
+            base_digest: empty_digest(),
+            digest: Cell::new(empty_digest()),
             digested: Cell::new(0),
+            retention: None,
         }
     }
+}
+
+/// Where the retained window of a serialized trace starts (absent when nothing was dropped).
+#[derive(Clone, Copy, Serialize, Deserialize)]
+struct Window {
+    first_position: usize,
+    base_digest: u64,
 }
 
 /// The serialized form of a [`Trace`] (as it was when the digest was folded at every push).
@@ -738,12 +790,20 @@ impl Default for Trace {
 struct TraceRef<'a> {
     events: &'a [TraceEvent],
     digest: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    window: Option<Window>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retention: Option<usize>,
 }
 
 #[derive(Deserialize)]
 struct TraceOwned {
     events: Vec<TraceEvent>,
     digest: u64,
+    #[serde(default)]
+    window: Option<Window>,
+    #[serde(default)]
+    retention: Option<usize>,
 }
 
 impl Serialize for Trace {
@@ -751,6 +811,11 @@ impl Serialize for Trace {
         TraceRef {
             events: &self.events,
             digest: self.digest(),
+            window: (self.first > 0).then_some(Window {
+                first_position: self.first,
+                base_digest: self.base_digest,
+            }),
+            retention: self.retention,
         }
         .serialize(serializer)
     }
@@ -759,52 +824,154 @@ impl Serialize for Trace {
 impl<'de> Deserialize<'de> for Trace {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let t = TraceOwned::deserialize(deserializer)?;
+        let window = t.window.unwrap_or(Window {
+            first_position: 0,
+            base_digest: empty_digest(),
+        });
+        let len_ever = window.first_position.saturating_add(t.events.len());
         Ok(Trace {
-            digested: Cell::new(t.events.len()),
+            first: window.first_position,
+            base_digest: window.base_digest,
+            digested: Cell::new(len_ever),
             digest: Cell::new(t.digest),
             events: t.events,
+            retention: t.retention,
         })
     }
 }
 
 impl Trace {
-    /// Appends an event (its digest is folded in when [`Trace::digest`] is next called).
+    /// Appends an event (its digest is folded in when [`Trace::digest`] is next called, or
+    /// before the event is dropped by the retention).
     pub fn push(&mut self, event: TraceEvent) {
         self.events.push(event);
+        if let Some(keep) = self.retention
+            && self.events.len() > keep + (keep / 4).max(1)
+        {
+            self.drop_oldest(self.events.len() - keep);
+        }
     }
 
-    /// All events so far, oldest first.
+    /// The retained events, oldest first: every event of the run unless a retention is set
+    /// (then the newest ones, from position [`Trace::first_position`]).
     pub fn events(&self) -> &[TraceEvent] {
         &self.events
     }
 
-    /// Keeps only the first `len` events (time travel going back). The digest is folded again
-    /// from the start when next asked for, if it had covered dropped events.
-    pub fn truncate(&mut self, len: usize) {
-        if len >= self.events.len() {
-            return;
-        }
-        self.events.truncate(len);
-        if self.digested.get() > len {
-            *self = Trace {
-                events: std::mem::take(&mut self.events),
-                ..Trace::default()
-            };
+    /// Position of the first retained event: how many events were dropped (0 without a
+    /// retention).
+    pub fn first_position(&self) -> usize {
+        self.first
+    }
+
+    /// How many events the run has pushed, dropped ones included: the position the next event
+    /// will have.
+    pub fn len_ever(&self) -> usize {
+        self.first + self.events.len()
+    }
+
+    /// The retained events at positions `pos` and later (all retained events if `pos` was
+    /// dropped, none if `pos` is [`Trace::len_ever`] or beyond): what an incremental reader that
+    /// has seen the events before `pos` reads next.
+    pub fn since(&self, pos: usize) -> &[TraceEvent] {
+        let start = pos.saturating_sub(self.first).min(self.events.len());
+        &self.events[start..]
+    }
+
+    /// The retention: at least how many of the newest events are kept (`None`: all).
+    pub fn retention(&self) -> Option<usize> {
+        self.retention
+    }
+
+    /// Keeps at least the newest `keep` events in memory from now on, and at most
+    /// `keep + keep / 4`; `None` keeps every event (the default). The digest still covers
+    /// every event. Dropping happens at once if the trace holds more than `keep`.
+    pub fn set_retention(&mut self, keep: Option<usize>) {
+        self.retention = keep;
+        if let Some(keep) = keep
+            && self.events.len() > keep
+        {
+            self.drop_oldest(self.events.len() - keep);
         }
     }
 
-    /// The running digest of every event so far.
+    /// Drops the `n` oldest retained events, folding them into the digest first.
+    #[cold]
+    #[inline(never)]
+    fn drop_oldest(&mut self, n: usize) {
+        let n = n.min(self.events.len());
+        let cut = self.first + n;
+        let (digest, digested) = (self.digest.get(), self.digested.get());
+        // Fold from where the digest is, or from the window's start if it is past the cut.
+        let (mut d, from) = if digested <= cut {
+            (digest, digested)
+        } else {
+            (self.base_digest, self.first)
+        };
+        for event in &self.events[from - self.first..n] {
+            d = fold(d, event);
+        }
+        self.events.drain(..n);
+        self.first = cut;
+        self.base_digest = d;
+        if digested <= cut {
+            self.digest.set(d);
+            self.digested.set(cut);
+        }
+    }
+
+    /// Keeps only the events before position `len` (time travel going back). Positions before
+    /// [`Trace::first_position`] are no longer in memory, and neither is the digest there:
+    /// this keeps no retained event then, and the trace goes on from `first_position`; use
+    /// [`Trace::rewind`] with a [`TraceMark`] to go back further. The digest is folded again
+    /// from the window's start when next asked for, if it had covered dropped events.
+    pub fn truncate(&mut self, len: usize) {
+        let len = len.max(self.first);
+        if len >= self.len_ever() {
+            return;
+        }
+        self.events.truncate(len - self.first);
+        if self.digested.get() > len {
+            self.digest.set(self.base_digest);
+            self.digested.set(self.first);
+        }
+    }
+
+    /// The present point: [`Trace::len_ever`] and the digest of every event (folded now).
+    pub fn mark(&self) -> TraceMark {
+        TraceMark {
+            len: self.len_ever(),
+            digest: self.digest(),
+        }
+    }
+
+    /// Goes back to `mark`, an earlier point of this trace: the events after it are dropped and
+    /// the digest is the mark's. If the mark is before the retained window, the trace restarts
+    /// empty at the mark's position (the events between it and the window are gone from
+    /// memory; the digest is exact). A mark at or after the present changes nothing.
+    pub fn rewind(&mut self, mark: TraceMark) {
+        if mark.len >= self.len_ever() {
+            return;
+        }
+        if mark.len >= self.first {
+            self.events.truncate(mark.len - self.first);
+        } else {
+            self.events.clear();
+            self.first = mark.len;
+            self.base_digest = mark.digest;
+        }
+        self.digest.set(mark.digest);
+        self.digested.set(mark.len);
+    }
+
+    /// The running digest of every event so far (dropped ones included).
     pub fn digest(&self) -> u64 {
         let mut digest = self.digest.get();
-        for event in &self.events[self.digested.get()..] {
-            let mut h = fnv::FnvHasher::with_key(digest);
-            h.write(&event.time_ms.to_le_bytes());
-            h.write(event.level().as_str().as_bytes());
-            h.write(event.message().as_bytes());
-            digest = h.finish();
+        for event in &self.events[self.digested.get() - self.first..] {
+            digest = fold(digest, event);
         }
         self.digest.set(digest);
-        self.digested.set(self.events.len());
+        self.digested.set(self.len_ever());
         digest
     }
 }
@@ -987,5 +1154,89 @@ mod tests {
         }
         assert_eq!(restored.digest(), eager.digest());
         assert_eq!(restored.events(), eager.events());
+    }
+
+    fn crash_event(i: u64) -> TraceEvent {
+        TraceEvent {
+            time_ms: i,
+            kind: TraceKind::Crashed {
+                node: NodeId(i % 7),
+                lost_writes: i,
+            },
+        }
+    }
+
+    #[test]
+    fn retention_keeps_positions_and_rewinds_before_the_window_with_the_exact_digest() {
+        let mut full = Trace::default();
+        let mut kept = Trace::default();
+        kept.set_retention(Some(10));
+        let mut marks = Vec::new();
+        for i in 0..100 {
+            if i % 25 == 0 {
+                marks.push((full.mark(), kept.mark()));
+            }
+            full.push(crash_event(i));
+            kept.push(crash_event(i));
+            assert!((10..=12).contains(&kept.events().len()) || kept.len_ever() < 10);
+            assert_eq!(kept.events(), &full.events()[kept.first_position()..]);
+        }
+        assert_eq!(kept.len_ever(), 100);
+        assert_eq!(kept.first_position(), 100 - kept.events().len());
+        assert_eq!(kept.digest(), full.digest());
+        assert!(marks.iter().all(|(f, k)| f == k), "marks agree");
+        // Back into the window: exact, as truncating the full trace.
+        let (inside, _) = marks[3];
+        assert!(inside.len < kept.first_position(), "75 was dropped");
+        let mut cut = full.clone();
+        cut.truncate(95);
+        let mut k = kept.clone();
+        k.truncate(95);
+        assert_eq!((k.len_ever(), k.digest()), (95, cut.digest()));
+        // Truncating before the window keeps what it can: nothing of the window.
+        let mut k = kept.clone();
+        k.truncate(3);
+        assert_eq!(
+            (k.first_position(), k.len_ever()),
+            (kept.first_position(), kept.first_position())
+        );
+        // Rewinding before the window restarts the trace at the mark, digest exact; pushing the
+        // same events again gives the same digest as the full trace.
+        let (mark, _) = marks[1];
+        kept.rewind(mark);
+        full.rewind(mark);
+        assert_eq!((kept.first_position(), kept.len_ever()), (25, 25));
+        assert!(kept.events().is_empty());
+        assert_eq!(kept.digest(), full.digest());
+        assert_eq!(full.events().len(), 25);
+        for i in 25..60 {
+            full.push(crash_event(i));
+            kept.push(crash_event(i));
+        }
+        assert_eq!(kept.digest(), full.digest());
+        assert_eq!(kept.events(), &full.events()[kept.first_position()..]);
+        // Serialized with its window; restored, it goes on alike.
+        let json = serde_json::to_string(&kept).expect("serialize");
+        let mut back: Trace = serde_json::from_str(&json).expect("deserialize");
+        assert_eq!(
+            (back.first_position(), back.len_ever()),
+            (kept.first_position(), 60)
+        );
+        assert_eq!(back.retention(), Some(10));
+        back.push(crash_event(60));
+        full.push(crash_event(60));
+        back.truncate(58);
+        full.truncate(58);
+        assert_eq!(back.digest(), full.digest());
+        // Turning the retention on trims at once; off keeps everything from then on.
+        full.set_retention(Some(5));
+        assert_eq!((full.events().len(), full.first_position()), (5, 53));
+        full.set_retention(None);
+        for i in 58..200 {
+            full.push(crash_event(i));
+        }
+        assert_eq!(full.first_position(), 53);
+        assert_eq!(full.since(190).len(), 10);
+        assert!(full.since(500).is_empty());
     }
 }
