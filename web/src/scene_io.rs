@@ -141,10 +141,12 @@ fn default_config_value() -> Value {
 /// # Errors
 /// Why the scene cannot be replayed, for the user.
 pub fn build(at: &SceneAt) -> Result<Timeline, String> {
-    let mut t = Timeline::from_scene(at.scene.clone(), at.end_ms).map_err(|e| match e {
-        SimError::Replay { .. } | SimError::ScriptOutOfOrder => e.to_string(),
-        other => format!("its settings are not valid: {other}"),
-    })?;
+    let keep = Some(Timeline::SUGGESTED_TRACE_RETENTION);
+    let mut t =
+        Timeline::from_scene_retaining(at.scene.clone(), at.end_ms, keep).map_err(|e| match e {
+            SimError::Replay { .. } | SimError::ScriptOutOfOrder => e.to_string(),
+            other => format!("its settings are not valid: {other}"),
+        })?;
     t.seek(at.moment_ms);
     Ok(t)
 }

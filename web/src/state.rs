@@ -198,7 +198,12 @@ fn new_checker() -> SafetyChecker {
 }
 
 fn build_sim(params: &RunParams) -> Result<Timeline, String> {
-    Timeline::new(scene_io::app_config(params)).map_err(|e| format!("Could not start the run: {e}"))
+    let mut t = Timeline::new(scene_io::app_config(params))
+        .map_err(|e| format!("Could not start the run: {e}"))?;
+    // The app shows the newest events only (event log, space-time diagram): keeping a bounded
+    // tail of the trace keeps memory flat over long runs (the digest still covers every event).
+    t.set_trace_retention(Some(Timeline::SUGGESTED_TRACE_RETENTION));
+    Ok(t)
 }
 
 impl AppState {
