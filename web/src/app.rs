@@ -8,20 +8,22 @@ use crate::components::client_panel::ClientPanel;
 use crate::components::cluster::Cluster;
 use crate::components::controls::Controls;
 use crate::components::event_log::EventLog;
+use crate::components::help::Help;
 use crate::components::inspector::{Inspector, InspectorView};
 use crate::components::legend::Legend;
 use crate::components::log_view::LogView;
 use crate::components::network_panel::NetworkPanel;
+use crate::components::node_inspector::NodeInspector;
 use crate::components::node_menu::NodeMenu;
 use crate::input::RunParams;
 use crate::network_view::{self, Preset};
 use crate::state::{AppState, Inspected, Msg};
 use crate::views::{self, NodeView};
-use crate::{history_view, layout, log_grid, status, url};
+use crate::{history_view, layout, log_grid, node_fields, status, url, why_commit};
 use gloo::events::EventListener;
 use gloo::render::request_animation_frame;
-use raft_core::NodeId;
-use raft_core::sim::{Action, Endpoint, MessageId};
+use raft_core::sim::{Action, Endpoint, MessageId, NodeStatus};
+use raft_core::{LogIndex, NodeId};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, KeyboardEvent};
@@ -30,12 +32,24 @@ use yew::prelude::*;
 /// Log indexes shown in the log grid (older ones are summarised as hidden).
 const LOG_COLUMNS: u64 = 20;
 
-/// Whether a keyboard event comes from a text field (where letters are typing, not commands).
-fn from_text_field(event: &KeyboardEvent) -> bool {
-    event
-        .target()
-        .and_then(|t| t.dyn_into::<Element>().ok())
-        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
+/// Whether a keyboard event belongs to the element it comes from rather than to the app's
+/// shortcuts: any key in a text field or a select (letters are typing there, arrows move a
+/// slider), and Space or Enter on a button or a checkbox (which they press).
+fn for_the_target(event: &KeyboardEvent) -> bool {
+    let Some(el) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+        return false;
+    };
+    let tag = el.tag_name();
+    let pressing = matches!(event.key().as_str(), " " | "Enter");
+    match tag.as_str() {
+        "INPUT" => {
+            let kind = el.get_attribute("type").unwrap_or_default();
+            !matches!(kind.as_str(), "checkbox" | "radio" | "button" | "submit") || pressing
+        }
+        "SELECT" | "TEXTAREA" => true,
+        "BUTTON" | "A" | "SUMMARY" => pressing,
+        _ => pressing && el.get_attribute("role").as_deref() == Some("button"),
+    }
 }
 
 /// The live safety verdict: the Figure 3 properties (and the persistence invariants) checked
@@ -90,8 +104,12 @@ pub fn app() -> Html {
                 let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
                     return;
                 };
-                if e.ctrl_key() || e.meta_key() || e.alt_key() || from_text_field(e) {
+                if e.ctrl_key() || e.meta_key() || e.alt_key() || for_the_target(e) {
                     return;
+                }
+                // Space would also scroll the page.
+                if e.key() == " " {
+                    e.prevent_default();
                 }
                 dispatch.dispatch(Msg::Key(e.key()));
             });
@@ -111,6 +129,13 @@ pub fn app() -> Html {
     });
     let onpartition = use_callback(dispatch.clone(), |(), d| d.dispatch(Msg::PartitionGroup));
     let onclear = use_callback(dispatch.clone(), |(), d| d.dispatch(Msg::ClearGroup));
+    let onexplain = use_callback(dispatch.clone(), |(node, index): (u64, u64), d| {
+        d.dispatch(Msg::ExplainCommit(NodeId(node), LogIndex(index)))
+    });
+    let onclosewhy = use_callback(dispatch.clone(), |(), d| d.dispatch(Msg::CloseExplanation));
+    let onlink = use_callback(dispatch.clone(), |(a, b): (NodeId, NodeId), d| {
+        d.dispatch(Msg::Inspect(Inspected::Link(a, b)))
+    });
 
     let Some(sim) = state.sim() else {
         return html! {};
@@ -167,6 +192,16 @@ pub fn app() -> Html {
         None => None,
     };
     let grid = log_grid::log_grid(&sim, LOG_COLUMNS);
+    let why = state.explain.and_then(|(id, index)| {
+        let crashed = sim.node(id)?.status() == NodeStatus::Crashed;
+        Some(why_commit::why_view(
+            &sim.commit_explanation(id, index)?,
+            crashed,
+        ))
+    });
+    let fields = state
+        .selected
+        .and_then(|id| node_fields::node_fields(&sim, id));
     let requests = request_views(&sim, &state.trace.requests);
     let total_requests = request_count(&sim);
     let history = Rc::new(history_view::history_chart(&sim));
@@ -188,7 +223,14 @@ pub fn app() -> Html {
             });
             let d = dispatch.clone();
             let onclose = Callback::from(move |()| d.dispatch(Msg::CloseMenu));
-            Some(html! { <NodeMenu {node} {onaction} {onclose} /> })
+            Some(html! {
+                <>
+                    <NodeMenu {node} {onaction} {onclose} />
+                    if let Some(fields) = fields {
+                        <NodeInspector {fields} onlink={onlink.clone()} />
+                    }
+                </>
+            })
         }
         None => None,
     };
@@ -207,12 +249,6 @@ pub fn app() -> Html {
             } else {
                 Msg::Select(id)
             })
-        })
-    };
-    let onlink = {
-        let d = dispatch.clone();
-        Callback::from(move |(a, b): (NodeId, NodeId)| {
-            d.dispatch(Msg::Inspect(Inspected::Link(a, b)))
         })
     };
     let onmessage = {
@@ -258,6 +294,11 @@ pub fn app() -> Html {
                 <p>
                     { "Servers running Raft elect a leader, which copies each client request into every log. Watch the messages, crash a node, send a request." }
                 </p>
+                <button type="button" class="help-open" data-testid="help-open"
+                        aria-haspopup="dialog" aria-keyshortcuts="?"
+                        onclick={let d = dispatch.clone(); Callback::from(move |_: MouseEvent| d.dispatch(Msg::ShowHelp(true)))}>
+                    { "Keys " }<kbd>{ "?" }</kbd>
+                </button>
             </header>
             <Controls playing={state.playing} speed={state.speed} {now_ms}
                       params={state.params.clone()}
@@ -300,14 +341,14 @@ pub fn app() -> Html {
                                     <Legend />
                                 }
                                 <p class="hint muted" title={format!("Keys for the selected node: {}; Esc closes the menu", shortcut_help())}>
-                                    { "Click a node for actions, a link to cut it, a message to inspect it; shift-click nodes to group them." }
+                                    { "Click a node for actions, a link to cut it, a message to inspect it; shift-click nodes to group them. Press ? for the keyboard." }
                                 </p>
                             </div>
                         </div>
                         <NetworkPanel {defaults} group={state.group.iter().copied().collect::<Vec<_>>()}
                                       {faulty} {pre_vote} {check_quorum} {election_timeout_ms} {snapshot_threshold} {onapply} {onpreset} {onerror} {onpartition} {onclear} />
                     </section>
-                    <LogView {grid} />
+                    <LogView {grid} {onexplain} {why} {onclosewhy} />
                 </div>
                 <div class="column side-column">
                     <ClientPanel {requests} {total_requests} {latest} {onsubmit} {history}
@@ -315,6 +356,13 @@ pub fn app() -> Html {
                     <EventLog {lines} total={total_lines} show_debug={state.show_debug} {ontoggledebug} />
                 </div>
             </main>
+            // Key events for screen readers (leader elected, crashes, partitions, commits).
+            <div class="sr-only" aria-live="polite" aria-atomic="true" data-testid="narration">
+                { state.narration.text.clone() }
+            </div>
+            if state.help {
+                <Help onclose={cb(|| Msg::ShowHelp(false))} />
+            }
         </div>
     }
 }

@@ -19,13 +19,15 @@ use crate::actions::NodeActionKind;
 use crate::history_view::HistoryCache;
 use crate::input::RunParams;
 use crate::lanes::LaneMap;
+use crate::narration::Narrator;
 use crate::network_view::{PRESETS, Preset, preset_actions};
+use crate::shortcuts::{GlobalKey, global_key, speed_step};
 use crate::speed::{SPEED_DEFAULT, SPEED_MAX, SPEED_MIN};
 use crate::trace_cache::TraceCache;
 use raft_core::sim::{
     Action, ClientConfig, MessageId, SafetyChecker, SimConfig, Simulation, Violation,
 };
-use raft_core::{Command, NodeId, RoleKind};
+use raft_core::{Command, LogIndex, NodeId, RoleKind};
 use std::cell::{Ref, RefCell};
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -97,6 +99,13 @@ pub enum Msg {
     Preset(Preset),
     /// Add a node to the cluster (it joins as a learner, then becomes a voter).
     AddNode,
+    /// Show (`true`) or hide the keyboard shortcut help.
+    ShowHelp(bool),
+    /// Explain why the entry at this index of this node's log is not committed (the log
+    /// panel shows it until closed).
+    ExplainCommit(NodeId, LogIndex),
+    /// Close the commit explanation.
+    CloseExplanation,
 }
 
 /// What the inspector shows.
@@ -148,7 +157,17 @@ pub struct AppState {
     pub inspected_kind: Option<raft_core::MessageKind>,
     /// The linearizability verdict on the client history.
     pub history: HistoryCache,
+    /// Whether the keyboard shortcut help is open.
+    pub help: bool,
+    /// The log entry (node, index) whose commit explanation is open.
+    pub explain: Option<(NodeId, LogIndex)>,
+    /// What the screen-reader live region says.
+    pub narration: Narrator,
 }
+
+/// The notice when a step finds nothing to do.
+const NOTHING_LEFT: &str =
+    "Nothing left to happen: every node is crashed and no message is in flight. Restart a node.";
 
 /// Clients in the app's runs (each with its own session and row in the history).
 pub const CLIENTS: u64 = 3;
@@ -207,6 +226,8 @@ impl AppState {
         lanes.sync(&sim);
         let mut history = HistoryCache::default();
         history.sync(&sim);
+        let mut narration = Narrator::default();
+        narration.sync(&sim, None);
         AppState {
             sim: Rc::new(RefCell::new(sim)),
             params,
@@ -227,6 +248,9 @@ impl AppState {
             checker: Rc::new(RefCell::new(new_checker())),
             violation: None,
             history,
+            help: false,
+            explain: None,
+            narration,
         }
     }
 
@@ -236,12 +260,23 @@ impl AppState {
         self.sim.try_borrow().ok()
     }
 
-    /// Runs `f` on the simulation, then brings the trace cache and the message lanes up to
-    /// date. `None` if the simulation is borrowed elsewhere.
+    /// Runs `f` on the simulation, then brings the trace cache, the narration and the message
+    /// lanes up to date. `None` if the simulation is borrowed elsewhere.
     fn with_sim<R>(&mut self, f: impl FnOnce(&mut Simulation) -> R) -> Option<R> {
+        self.with_sim_at(None, f)
+    }
+
+    /// [`AppState::with_sim`] for an animation frame at wall time `wall_ms` (the narration
+    /// then throttles commit announcements); `None` for a user action.
+    fn with_sim_at<R>(
+        &mut self,
+        wall_ms: Option<f64>,
+        f: impl FnOnce(&mut Simulation) -> R,
+    ) -> Option<R> {
         let mut sim = self.sim.try_borrow_mut().ok()?;
         let r = f(&mut sim);
         self.trace.sync(&sim);
+        self.narration.sync(&sim, wall_ms);
         if self.violation.is_none()
             && let Ok(mut checker) = self.checker.try_borrow_mut()
             && let Err(v) = checker.observe(&sim)
@@ -305,6 +340,39 @@ impl AppState {
         }
     }
 
+    /// Handles a global shortcut; `false` if it changes nothing (the page need not re-render).
+    fn global_key(&mut self, key: GlobalKey) -> bool {
+        match key {
+            GlobalKey::TogglePlay => {
+                self.playing = !self.playing;
+                self.last_wall_ms = None;
+            }
+            GlobalKey::Faster | GlobalKey::Slower => {
+                self.speed = speed_step(self.speed, key == GlobalKey::Faster);
+            }
+            GlobalKey::StepForward => {
+                self.playing = false;
+                self.last_wall_ms = None;
+                if self.with_sim(|s| s.step()) == Some(None) {
+                    self.notice = Some(NOTHING_LEFT.to_string());
+                }
+            }
+            // Stepping back needs the time-travel timeline; the key is reserved for it (the
+            // help lists it) and does nothing until then.
+            GlobalKey::StepBack => return false,
+            GlobalKey::SelectNode(n) => {
+                let id = NodeId(n);
+                if !self.sim().is_some_and(|s| s.node(id).is_some()) {
+                    return false;
+                }
+                self.selected = Some(id);
+                self.inspected = None;
+            }
+            GlobalKey::Help => self.help = true,
+        }
+        true
+    }
+
     /// Applies the actions of a preset, in order; stops at the first refusal.
     fn preset(&mut self, preset: Preset) {
         let label = PRESETS
@@ -350,7 +418,7 @@ impl Reducible for AppState {
                     let (run_ms, carry) = virtual_delta(wall_ms - last, self.speed, self.carry_ms);
                     next.carry_ms = carry;
                     if run_ms > 0 {
-                        next.with_sim(|s| s.run_for(run_ms));
+                        next.with_sim_at(Some(wall_ms), |s| s.run_for(run_ms));
                     }
                 }
                 next.last_wall_ms = Some(wall_ms);
@@ -360,14 +428,7 @@ impl Reducible for AppState {
                 next.last_wall_ms = None;
             }
             Msg::Step => {
-                next.playing = false;
-                next.last_wall_ms = None;
-                if next.with_sim(|s| s.step()) == Some(None) {
-                    next.notice = Some(
-                        "Nothing left to happen: every node is crashed and no message is in flight. Restart a node."
-                            .to_string(),
-                    );
-                }
+                next.global_key(GlobalKey::StepForward);
             }
             Msg::SetSpeed(speed) => {
                 if speed.is_finite() {
@@ -382,6 +443,8 @@ impl Reducible for AppState {
                     next.trace = TraceCache::default();
                     next.history = HistoryCache::default();
                     next.lanes = Rc::new(LaneMap::default());
+                    next.narration = Narrator::default();
+                    next.explain = None;
                     next.with_sim(|_| ());
                     next.params = params;
                     next.last_wall_ms = None;
@@ -407,15 +470,29 @@ impl Reducible for AppState {
             }
             Msg::NodeAction(id, kind) => next.node_action(id, kind),
             Msg::Key(key) => {
-                if key == "Escape" {
-                    // Closes one thing at a time: the menu, then the inspector, then the group.
-                    if self.selected.is_some() {
+                if self.help {
+                    // The help is a modal dialog: only its own keys work while it is open.
+                    if key == "Escape" || key == "?" {
+                        next.help = false;
+                    } else {
+                        return self;
+                    }
+                } else if key == "Escape" {
+                    // Closes one thing at a time: the commit explanation, the menu, then the
+                    // inspector, then the group.
+                    if self.explain.is_some() {
+                        next.explain = None;
+                    } else if self.selected.is_some() {
                         next.selected = None;
                     } else if self.inspected.is_some() {
                         next.inspected = None;
                     } else if !self.group.is_empty() {
                         next.group.clear();
                     } else {
+                        return self;
+                    }
+                } else if let Some(global) = global_key(&key) {
+                    if !next.global_key(global) {
                         return self;
                     }
                 } else {
@@ -467,6 +544,9 @@ impl Reducible for AppState {
             Msg::Notice(text) => next.notice = Some(text),
             Msg::Preset(preset) => next.preset(preset),
             Msg::AddNode => next.add_node(),
+            Msg::ShowHelp(on) => next.help = on,
+            Msg::ExplainCommit(id, index) => next.explain = Some((id, index)),
+            Msg::CloseExplanation => next.explain = None,
         }
         Rc::new(next)
     }

@@ -108,11 +108,12 @@ pub fn controls(props: &ControlsProps) -> Html {
         ("\u{25B6} Play", "Let virtual time run")
     };
     html! {
-        <div class="toolbar">
+        <section class="toolbar" aria-label="Simulation controls">
             <div class="group">
                 <button type="button" class="primary" data-testid="play-pause" title={play_title}
+                        aria-keyshortcuts="Space"
                         onclick={ontoggle}>{ play_label }</button>
-                <button type="button" data-testid="step" onclick={onstep}
+                <button type="button" data-testid="step" onclick={onstep} aria-keyshortcuts="."
                         title="Pause and run to the next event (a message arriving or a timer firing)">
                     { "Step \u{2192}" }
                 </button>
@@ -150,6 +151,6 @@ pub fn controls(props: &ControlsProps) -> Html {
             if let Some(msg) = &*error {
                 <p class="inline-error toolbar-error" role="alert">{ msg.clone() }</p>
             }
-        </div>
+        </section>
     }
 }

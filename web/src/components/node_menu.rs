@@ -56,8 +56,7 @@ pub fn node_menu(props: &NodeMenuProps) -> Html {
         Callback::from(move |_: MouseEvent| onclose.emit(()))
     };
     html! {
-        <div class="node-menu" role="menu"
-             aria-label={format!("Actions for Node {}", v.id)}>
+        <section class="node-menu" aria-label={format!("Actions for Node {}", v.id)}>
             <div class="node-menu-head">
                 <strong>{ format!("Node {}", v.id) }</strong>
                 <span class="muted">{ state }</span>
@@ -65,11 +64,6 @@ pub fn node_menu(props: &NodeMenuProps) -> Html {
                         onclick={onclose}>{ "\u{00d7}" }</button>
             </div>
             <div class="node-menu-buttons">{ for buttons }</div>
-            if v.status != NodeStatus::Crashed {
-                <p class="node-menu-stats" title="Elections this node started and heartbeat rounds it sent as leader, since it last (re)started">
-                    { format!("elections {} \u{00b7} heartbeat rounds {}", v.counters.0, v.counters.1) }
-                </p>
-            }
             if !v.snapshot.is_empty() {
                 <div class="snapshot-fields" data-testid="node-snapshot"
                      title="What this node's snapshot holds (\u{a7}7, Figure 13): it stands for the log entries it replaced">
@@ -77,6 +71,6 @@ pub fn node_menu(props: &NodeMenuProps) -> Html {
                     { fields_table(&v.snapshot) }
                 </div>
             }
-        </div>
+        </section>
     }
 }
