@@ -20,7 +20,7 @@ use crate::network_view::{self, Preset};
 use crate::state::{AppState, Inspected, Msg};
 use crate::views::{self, NodeView};
 use crate::{history_view, layout, log_grid, node_fields, status, url, why_commit};
-use gloo::events::EventListener;
+use gloo::events::{EventListener, EventListenerOptions};
 use gloo::render::request_animation_frame;
 use raft_core::sim::{Action, Endpoint, MessageId, NodeStatus};
 use raft_core::{LogIndex, NodeId};
@@ -100,7 +100,9 @@ pub fn app() -> Html {
         let dispatch = dispatch.clone();
         use_effect_with((), move |_| {
             let document = gloo::utils::document();
-            let keys = EventListener::new(&document, "keydown", move |e| {
+            // Not passive: Space must not also scroll the page.
+            let options = EventListenerOptions::enable_prevent_default();
+            let keys = EventListener::new_with_options(&document, "keydown", options, move |e| {
                 let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
                     return;
                 };

@@ -24,7 +24,10 @@ pub enum GlobalKey {
 
 /// The rows of the help overlay for the global keys: `(keys, what they do)`.
 pub const GLOBAL_SHORTCUTS: [(&str, &str); 9] = [
-    ("Space", "play or pause"),
+    (
+        "Space, K",
+        "play or pause (on a focused button or node, Space presses it: K always works)",
+    ),
     ("+", "faster (also =)"),
     ("\u{2212}", "slower"),
     (".", "step forward one event"),
@@ -47,7 +50,7 @@ pub const GLOBAL_SHORTCUTS: [(&str, &str); 9] = [
 /// The global action bound to `key` (`KeyboardEvent.key`), if any.
 pub fn global_key(key: &str) -> Option<GlobalKey> {
     Some(match key {
-        " " | "Spacebar" => GlobalKey::TogglePlay,
+        " " | "Spacebar" | "k" | "K" => GlobalKey::TogglePlay,
         "+" | "=" => GlobalKey::Faster,
         "-" | "_" => GlobalKey::Slower,
         "." => GlobalKey::StepForward,
@@ -87,6 +90,7 @@ mod tests {
     #[test]
     fn keys_map_to_global_actions() {
         assert_eq!(global_key(" "), Some(GlobalKey::TogglePlay));
+        assert_eq!(global_key("k"), Some(GlobalKey::TogglePlay));
         assert_eq!(global_key("+"), Some(GlobalKey::Faster));
         assert_eq!(global_key("="), Some(GlobalKey::Faster));
         assert_eq!(global_key("-"), Some(GlobalKey::Slower));

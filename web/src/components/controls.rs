@@ -111,7 +111,7 @@ pub fn controls(props: &ControlsProps) -> Html {
         <section class="toolbar" aria-label="Simulation controls">
             <div class="group">
                 <button type="button" class="primary" data-testid="play-pause" title={play_title}
-                        aria-keyshortcuts="Space"
+                        aria-keyshortcuts="Space k"
                         onclick={ontoggle}>{ play_label }</button>
                 <button type="button" data-testid="step" onclick={onstep} aria-keyshortcuts="."
                         title="Pause and run to the next event (a message arriving or a timer firing)">

@@ -7,7 +7,7 @@
 use crate::actions::NODE_ACTIONS;
 use crate::shortcuts::GLOBAL_SHORTCUTS;
 use wasm_bindgen::JsCast;
-use web_sys::HtmlElement;
+use web_sys::{Element, HtmlElement, SvgElement};
 use yew::prelude::*;
 
 /// Properties of [`Help`].
@@ -31,16 +31,19 @@ pub fn help(props: &HelpProps) -> Html {
     {
         let close_ref = close_ref.clone();
         use_effect_with((), move |_| {
-            let before = gloo::utils::document()
-                .active_element()
-                .and_then(|e| e.dyn_into::<HtmlElement>().ok());
+            let before: Option<Element> = gloo::utils::document().active_element();
             if let Some(b) = close_ref.cast::<HtmlElement>() {
                 let _ = b.focus();
             }
-            move || {
-                if let Some(el) = before {
-                    let _ = el.focus();
+            // The focus was on a control or on a node of the drawing (an SVG element).
+            move || match before.map(|el| el.dyn_into::<HtmlElement>()) {
+                Some(Ok(html)) => drop(html.focus()),
+                Some(Err(el)) => {
+                    if let Ok(svg) = el.dyn_into::<SvgElement>() {
+                        drop(svg.focus());
+                    }
                 }
+                None => {}
             }
         });
     }

@@ -254,9 +254,10 @@ pub fn node(props: &NodeProps) -> Html {
            // when a node joins or is dismissed (see style.css).
            style={format!("transform: translate({}px, {}px)", Fixed(v.center.x, 1), Fixed(v.center.y, 1))}
            {onclick}>
+            // The hover text, for the whole node (outside the button, whose name is its label).
+            <title>{ v.title.clone() }</title>
             <g class="node-button" tabindex="0" role="button" aria-label={aria_label(v)}
                aria-pressed={v.selected.to_string()} {onkeydown}>
-                <title>{ v.title.clone() }</title>
                 // Invisible, and larger than anything else drawn for the node: it takes clicks
                 // near the node and keeps the group's bounding box the same on every frame.
                 <circle class="hit" r={Short(HIT_RADIUS).to_string()} />

@@ -103,7 +103,7 @@ pub fn node_inspector(props: &NodeInspectorProps) -> Html {
                 <strong>{ format!("Node {} state", f.id) }</strong>
                 <button type="button" class="explain-toggle" data-testid="explain-fields"
                         aria-pressed={(*explain).to_string()} onclick={ontoggle}>
-                    <span aria-hidden="true">{ "\u{24d8} " }</span>{ "Explain fields" }
+                    { "Explain fields" }
                 </button>
             </div>
             <h3>{ "Persistent" }<span class="muted">{ " \u{b7} kept on disk (Figure 2)" }</span></h3>
