@@ -8,12 +8,11 @@ use crate::components::client_panel::ClientPanel;
 use crate::components::cluster::Cluster;
 use crate::components::controls::Controls;
 use crate::components::event_log::EventLog;
-use crate::components::help::Help;
+use crate::components::help::{give_focus_back, help_dialog, take_focus};
 use crate::components::inspector::{Inspector, InspectorView};
 use crate::components::legend::Legend;
 use crate::components::log_view::LogView;
 use crate::components::network_panel::NetworkPanel;
-use crate::components::node_inspector::NodeInspector;
 use crate::components::node_menu::NodeMenu;
 use crate::input::RunParams;
 use crate::network_view::{self, Preset};
@@ -118,6 +117,12 @@ pub fn app() -> Html {
             move || drop(keys)
         });
     }
+
+    // The help dialog takes the focus while open and gives it back when it closes.
+    use_effect_with(state.help, |&open| {
+        let before = open.then(take_focus).flatten();
+        move || give_focus_back(before)
+    });
 
     // Callbacks of the network bar, made once: with equal props it skips re-rendering, so a
     // value being typed into one of its inputs is not overwritten by the next frame.
@@ -225,13 +230,11 @@ pub fn app() -> Html {
             });
             let d = dispatch.clone();
             let onclose = Callback::from(move |()| d.dispatch(Msg::CloseMenu));
+            let d = dispatch.clone();
+            let onexplain = Callback::from(move |()| d.dispatch(Msg::ToggleExplainFields));
             Some(html! {
-                <>
-                    <NodeMenu {node} {onaction} {onclose} />
-                    if let Some(fields) = fields {
-                        <NodeInspector {fields} onlink={onlink.clone()} />
-                    }
-                </>
+                <NodeMenu {node} {onaction} {onclose} {fields} explain={state.explain_fields}
+                          {onexplain} onlink={onlink.clone()} />
             })
         }
         None => None,
@@ -363,7 +366,7 @@ pub fn app() -> Html {
                 { state.narration.text.clone() }
             </div>
             if state.help {
-                <Help onclose={cb(|| Msg::ShowHelp(false))} />
+                { help_dialog(&cb(|| Msg::ShowHelp(false))) }
             }
         </div>
     }

@@ -106,6 +106,8 @@ pub enum Msg {
     ExplainCommit(NodeId, LogIndex),
     /// Close the commit explanation.
     CloseExplanation,
+    /// Show or hide the one-line explanation of every field in the node inspector.
+    ToggleExplainFields,
 }
 
 /// What the inspector shows.
@@ -159,6 +161,8 @@ pub struct AppState {
     pub history: HistoryCache,
     /// Whether the keyboard shortcut help is open.
     pub help: bool,
+    /// Whether the node inspector shows every field's explanation.
+    pub explain_fields: bool,
     /// The log entry (node, index) whose commit explanation is open.
     pub explain: Option<(NodeId, LogIndex)>,
     /// What the screen-reader live region says.
@@ -249,6 +253,7 @@ impl AppState {
             violation: None,
             history,
             help: false,
+            explain_fields: false,
             explain: None,
             narration,
         }
@@ -547,6 +552,7 @@ impl Reducible for AppState {
             Msg::ShowHelp(on) => next.help = on,
             Msg::ExplainCommit(id, index) => next.explain = Some((id, index)),
             Msg::CloseExplanation => next.explain = None,
+            Msg::ToggleExplainFields => next.explain_fields = !self.explain_fields,
         }
         Rc::new(next)
     }

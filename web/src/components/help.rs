@@ -1,8 +1,10 @@
 //! The keyboard shortcut help (`?`): a modal dialog listing every global key
 //! ([`crate::shortcuts::GLOBAL_SHORTCUTS`]) and every node action key
-//! ([`crate::actions::NODE_ACTIONS`]). It takes the focus when it opens (its close button),
-//! keeps Tab inside, closes with Escape, `?`, the close button or a click beside it, and gives
-//! the focus back to where it was.
+//! ([`crate::actions::NODE_ACTIONS`]). It takes the focus when it opens (its close button,
+//! [`take_focus`]), keeps Tab inside, closes with Escape, `?`, the close button or a click
+//! beside it, and gives the focus back to where it was ([`give_focus_back`]). A plain function
+//! with the focus handled by the app's effect: a component of its own would cost the download
+//! more.
 
 use crate::actions::NODE_ACTIONS;
 use crate::shortcuts::GLOBAL_SHORTCUTS;
@@ -10,12 +12,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, SvgElement};
 use yew::prelude::*;
 
-/// Properties of [`Help`].
-#[derive(Properties, PartialEq)]
-pub struct HelpProps {
-    /// Close requested.
-    pub onclose: Callback<()>,
-}
+/// The `id` of the dialog's close button.
+const CLOSE_ID: &str = "help-close";
 
 fn key_row(keys: &str, what: &str) -> Html {
     html! {
@@ -23,37 +21,44 @@ fn key_row(keys: &str, what: &str) -> Html {
     }
 }
 
-/// The help dialog.
-#[function_component(Help)]
-pub fn help(props: &HelpProps) -> Html {
-    let close_ref = use_node_ref();
-    // Focus the close button on open; give the focus back on close.
-    {
-        let close_ref = close_ref.clone();
-        use_effect_with((), move |_| {
-            let before: Option<Element> = gloo::utils::document().active_element();
-            if let Some(b) = close_ref.cast::<HtmlElement>() {
-                let _ = b.focus();
+/// Focuses `el` if it is an HTML or SVG element (a control, or a node of the drawing).
+fn focus(el: Element) {
+    match el.dyn_into::<HtmlElement>() {
+        Ok(html) => drop(html.focus()),
+        Err(el) => {
+            if let Ok(svg) = el.dyn_into::<SvgElement>() {
+                drop(svg.focus());
             }
-            // The focus was on a control or on a node of the drawing (an SVG element).
-            move || match before.map(|el| el.dyn_into::<HtmlElement>()) {
-                Some(Ok(html)) => drop(html.focus()),
-                Some(Err(el)) => {
-                    if let Ok(svg) = el.dyn_into::<SvgElement>() {
-                        drop(svg.focus());
-                    }
-                }
-                None => {}
-            }
-        });
+        }
     }
-    let onclose = {
-        let cb = props.onclose.clone();
+}
+
+/// Moves the focus to the open dialog's close button; returns the element that had it.
+pub fn take_focus() -> Option<Element> {
+    let document = gloo::utils::document();
+    let before = document.active_element();
+    if let Some(close) = document.get_element_by_id(CLOSE_ID) {
+        focus(close);
+    }
+    before
+}
+
+/// Gives the focus back to `before` (from [`take_focus`]) once the dialog has closed.
+pub fn give_focus_back(before: Option<Element>) {
+    if let Some(el) = before {
+        focus(el);
+    }
+}
+
+/// The help dialog; `onclose` asks to close it.
+pub fn help_dialog(onclose: &Callback<()>) -> Html {
+    let onclick = {
+        let cb = onclose.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
     };
     // A click on the backdrop (not on the dialog) closes it.
     let onbackdrop = {
-        let cb = props.onclose.clone();
+        let cb = onclose.clone();
         Callback::from(move |e: MouseEvent| {
             if e.target() == e.current_target() {
                 cb.emit(());
@@ -61,26 +66,21 @@ pub fn help(props: &HelpProps) -> Html {
         })
     };
     // The close button is the dialog's only control: Tab stays on it.
-    let onkeydown = {
-        let close_ref = close_ref.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Tab" {
-                e.prevent_default();
-                if let Some(b) = close_ref.cast::<HtmlElement>() {
-                    let _ = b.focus();
-                }
-            }
-        })
-    };
+    let onkeydown = Callback::from(|e: KeyboardEvent| {
+        if e.key() == "Tab" {
+            e.prevent_default();
+            take_focus();
+        }
+    });
     html! {
         <div class="help-backdrop" onclick={onbackdrop}>
             <div class="help" role="dialog" aria-modal="true" aria-labelledby="help-title"
                  data-testid="help" {onkeydown}>
                 <div class="help-head">
                     <h2 id="help-title">{ "Keyboard shortcuts" }</h2>
-                    <button type="button" class="close" ref={close_ref} data-testid="help-close"
+                    <button type="button" class="close" id={CLOSE_ID} data-testid="help-close"
                             aria-label="Close the keyboard shortcuts" title="Close (Esc)"
-                            onclick={onclose}>{ "\u{00d7}" }</button>
+                            {onclick}>{ "\u{00d7}" }</button>
                 </div>
                 <div class="help-body">
                     <table class="keys">

@@ -4,9 +4,9 @@
 //! row starts with a snapshot block (`data-testid="snapshot"`) and the indexes it covers are
 //! drawn as compacted. The row labels and snapshot blocks stay in view (sticky) when the grid
 //! scrolls sideways. A cell not known to be committed is a button: pressing it opens "Why
-//! isn't this committed?" ([`WhyCommitted`]) under the grid.
+//! isn't this committed?" ([`why_committed`]) under the grid.
 
-use super::why_committed::WhyCommitted;
+use super::why_committed::{focus_why, why_committed};
 use crate::log_grid::{LogCell, LogGrid, LogRow};
 use crate::status::log_caption;
 use crate::why_commit::WhyView;
@@ -196,6 +196,12 @@ pub fn log_view(props: &LogViewProps) -> Html {
             }
         });
     }
+    // The explanation takes the focus when it opens for another entry.
+    use_effect_with(props.why.as_ref().map(|w| (w.node, w.index)), |open| {
+        if open.is_some() {
+            focus_why();
+        }
+    });
     let leader_commit = g.leader.map(|(_, c)| c).filter(|c| *c >= g.first);
     let explained = props.why.as_ref().map(|w| (w.node, w.index));
     let body = if g.last == 0 {
@@ -238,8 +244,8 @@ pub fn log_view(props: &LogViewProps) -> Html {
                 <span class="muted log-caption" title={caption.clone()}>{ caption }</span>
             </div>
             <div class="log-scroll" ref={scroller}>{ body }</div>
-            if let Some(view) = props.why.clone() {
-                <WhyCommitted {view} onclose={props.onclosewhy.clone()} />
+            if let Some(view) = &props.why {
+                { why_committed(view, &props.onclosewhy) }
             }
             <div class="log-foot">
                 <span class="log-key muted" title="tN in a cell is the term in which a leader created the entry. Each node learns which entries are committed from the leader, so a follower (or a restarted node) may not know yet.">

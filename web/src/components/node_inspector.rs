@@ -2,20 +2,12 @@
 //! with Figure 2's names, the leader's next_index and match_index per follower, the seed's
 //! counters, and buttons to the node's links. Every field has a one-line explanation: in its
 //! tooltip, and on the page for everyone (keyboard and touch included) after "Explain fields".
+//! A plain function rendered inside [`super::node_menu::NodeMenu`] (a component of its own
+//! would cost the download more, and the menu re-renders with the node anyway).
 
 use crate::node_fields::{FieldRow, MATCH_INDEX_HELP, NEXT_INDEX_HELP, NodeFields, ProgressRow};
 use raft_core::NodeId;
 use yew::prelude::*;
-
-/// Properties of [`NodeInspector`].
-#[derive(Properties, PartialEq)]
-pub struct NodeInspectorProps {
-    /// What to show.
-    pub fields: NodeFields,
-    /// A link button was pressed: open the inspector of the link between these nodes
-    /// (smaller id first).
-    pub onlink: Callback<(NodeId, NodeId)>,
-}
 
 fn rows(rows: &[FieldRow], explain: bool) -> Html {
     html! {
@@ -68,19 +60,22 @@ fn progress(rows: &[ProgressRow], explain: bool) -> Html {
     }
 }
 
-/// The selected node's state.
-#[function_component(NodeInspector)]
-pub fn node_inspector(props: &NodeInspectorProps) -> Html {
-    let explain = use_state(|| false);
-    let f = &props.fields;
+/// The selected node's state; `explain` shows every field's explanation, `ontoggle` is the
+/// "Explain fields" button, `onlink` opens the inspector of a link (smaller id first).
+pub fn node_inspector(
+    f: &NodeFields,
+    explain: bool,
+    ontoggle: &Callback<()>,
+    onlink: &Callback<(NodeId, NodeId)>,
+) -> Html {
     let ontoggle = {
-        let explain = explain.clone();
-        Callback::from(move |_: MouseEvent| explain.set(!*explain))
+        let cb = ontoggle.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
     };
     let id = NodeId(f.id);
     let links = f.peers.iter().map(|&p| {
         let onclick = {
-            let onlink = props.onlink.clone();
+            let onlink = onlink.clone();
             let key = if p < id.0 {
                 (NodeId(p), id)
             } else {
@@ -102,24 +97,24 @@ pub fn node_inspector(props: &NodeInspectorProps) -> Html {
             <div class="inspector-top">
                 <strong>{ format!("Node {} state", f.id) }</strong>
                 <button type="button" class="explain-toggle" data-testid="explain-fields"
-                        aria-pressed={(*explain).to_string()} onclick={ontoggle}>
+                        aria-pressed={explain.to_string()} onclick={ontoggle}>
                     { "Explain fields" }
                 </button>
             </div>
             <h3>{ "Persistent" }<span class="muted">{ " \u{b7} kept on disk (Figure 2)" }</span></h3>
-            { rows(&f.persistent, *explain) }
+            { rows(&f.persistent, explain) }
             <h3>
                 { "Volatile" }
                 <span class="muted">{ if f.crashed { " \u{b7} lost: the node is crashed" } else { " \u{b7} lost in a crash" } }</span>
             </h3>
-            { rows(&f.volatile, *explain) }
+            { rows(&f.volatile, explain) }
             if let Some(p) = &f.progress {
                 <h3>{ "Leader" }<span class="muted">{ " \u{b7} per follower, reset each term" }</span></h3>
-                { progress(p, *explain) }
+                { progress(p, explain) }
             }
             if !f.counters.is_empty() {
                 <h3>{ "Counters" }<span class="muted">{ " \u{b7} since it last started" }</span></h3>
-                { rows(&f.counters, *explain) }
+                { rows(&f.counters, explain) }
             }
             if !f.peers.is_empty() {
                 <div class="link-buttons">

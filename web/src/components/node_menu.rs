@@ -4,7 +4,10 @@
 
 use crate::actions::{NODE_ACTIONS, NOTHING_TO_COMPACT, NodeActionKind};
 use crate::components::inspector::fields_table;
+use crate::components::node_inspector::node_inspector;
+use crate::node_fields::NodeFields;
 use crate::views::NodeView;
+use raft_core::NodeId;
 use raft_core::sim::{MemberKind, NodeStatus};
 use yew::prelude::*;
 
@@ -17,6 +20,14 @@ pub struct NodeMenuProps {
     pub onaction: Callback<NodeActionKind>,
     /// The close button was pressed.
     pub onclose: Callback<()>,
+    /// The node's state for the inspector under the actions.
+    pub fields: Option<NodeFields>,
+    /// Whether the inspector shows every field's explanation.
+    pub explain: bool,
+    /// "Explain fields" was pressed.
+    pub onexplain: Callback<()>,
+    /// A link button of the inspector was pressed.
+    pub onlink: Callback<(NodeId, NodeId)>,
 }
 
 /// The node's action menu.
@@ -56,6 +67,7 @@ pub fn node_menu(props: &NodeMenuProps) -> Html {
         Callback::from(move |_: MouseEvent| onclose.emit(()))
     };
     html! {
+        <>
         <section class="node-menu" aria-label={format!("Actions for Node {}", v.id)}>
             <div class="node-menu-head">
                 <strong>{ format!("Node {}", v.id) }</strong>
@@ -72,5 +84,9 @@ pub fn node_menu(props: &NodeMenuProps) -> Html {
                 </div>
             }
         </section>
+        if let Some(f) = &props.fields {
+            { node_inspector(f, props.explain, &props.onexplain, &props.onlink) }
+        }
+        </>
     }
 }

@@ -3,41 +3,35 @@
 //! reason change until the entry commits.
 
 use crate::why_commit::WhyView;
+use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
-/// Properties of [`WhyCommitted`].
-#[derive(Properties, PartialEq)]
-pub struct WhyCommittedProps {
-    /// The explanation.
-    pub view: WhyView,
-    /// Close pressed.
-    pub onclose: Callback<()>,
+/// The `id` of the explanation box.
+const ID: &str = "why-not-committed";
+
+/// Focuses the explanation box, so that a screen reader reads it (the pressed cell may turn
+/// into a plain committed cell and lose the focus anyway). The log view calls it when the
+/// box opens for another entry.
+pub fn focus_why() {
+    if let Some(el) = gloo::utils::document()
+        .get_element_by_id(ID)
+        .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+    {
+        drop(el.focus());
+    }
 }
 
-/// The explanation box.
-#[function_component(WhyCommitted)]
-pub fn why_committed(props: &WhyCommittedProps) -> Html {
-    let v = &props.view;
-    // Take the focus when opened for another entry, so that a screen reader reads it (the
-    // pressed cell may turn into a plain committed cell and lose the focus anyway).
-    let region = use_node_ref();
-    {
-        let region = region.clone();
-        use_effect_with((v.node, v.index), move |_| {
-            if let Some(el) = region.cast::<HtmlElement>() {
-                let _ = el.focus();
-            }
-        });
-    }
+/// The explanation box; `onclose` is its close button.
+pub fn why_committed(v: &WhyView, onclose: &Callback<()>) -> Html {
     let onclose = {
-        let cb = props.onclose.clone();
+        let cb = onclose.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
     };
     html! {
-        <div class="why" data-testid="why-not-committed" data-reason={v.reason}
+        <div class="why" id={ID} data-testid="why-not-committed" data-reason={v.reason}
              data-node={v.node.to_string()} data-index={v.index.to_string()}
-             role="region" aria-labelledby="why-title" tabindex="-1" ref={region}>
+             role="region" aria-labelledby="why-title" tabindex="-1">
             <div class="why-head">
                 <strong id="why-title">
                     { format!("Why isn\u{2019}t it committed? Node {}, entry {}", v.node, v.index) }
