@@ -367,7 +367,7 @@ impl AppState {
             GlobalKey::StepBack => return false,
             GlobalKey::SelectNode(n) => {
                 let id = NodeId(n);
-                if !self.sim().is_some_and(|s| s.node(id).is_some()) {
+                if self.sim().is_none_or(|s| s.node(id).is_none()) {
                     return false;
                 }
                 self.selected = Some(id);

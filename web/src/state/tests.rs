@@ -203,6 +203,11 @@ fn the_help_is_modal_and_escape_closes_one_thing_at_a_time() {
     s = reduce(s, Msg::ExplainCommit(NodeId(1), LogIndex(1)));
     s = reduce(s, Msg::Reset(RunParams { seed: 4, nodes: 3 }));
     assert!(s.explain.is_none(), "a new run closes the explanation");
+    assert!(!s.explain_fields);
+    s = reduce(s, Msg::ToggleExplainFields);
+    assert!(s.explain_fields);
+    s = reduce(s, Msg::ToggleExplainFields);
+    assert!(!s.explain_fields);
 }
 
 #[test]
