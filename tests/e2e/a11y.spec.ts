@@ -154,6 +154,18 @@ test('keyboard only: Space, Tab to a node, Enter, its action key, ? and Escape, 
   await setMaxSpeed(page);
   await waitForLeader(page);
   const playPause = page.getByTestId('play-pause');
+  // Typing in a field types: no shortcut fires. On the speed slider they do.
+  const seed = page.getByTestId('seed');
+  await seed.focus();
+  await page.keyboard.type('k 2');
+  await expect(seed).toHaveValue(/k 2$/);
+  await expect(playPause).toContainText('Pause');
+  await expect(page.getByTestId('node-inspector')).toHaveCount(0);
+  await page.getByTestId('speed').focus();
+  await page.keyboard.press('k');
+  await expect(playPause).toContainText('Play');
+  await page.keyboard.press('k');
+  await expect(playPause).toContainText('Pause');
   // Nothing focused: Space pauses and plays.
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await page.keyboard.press(' ');

@@ -32,8 +32,9 @@ use yew::prelude::*;
 const LOG_COLUMNS: u64 = 20;
 
 /// Whether a keyboard event belongs to the element it comes from rather than to the app's
-/// shortcuts: any key in a text field or a select (letters are typing there, arrows move a
-/// slider), and Space or Enter on a button or a checkbox (which they press).
+/// shortcuts: any key in a text field or a select (letters are typing there), and Space or
+/// Enter on a button or a checkbox (which they press). A slider only takes arrows and the
+/// like, which are no shortcuts, so the shortcuts work there.
 fn for_the_target(event: &KeyboardEvent) -> bool {
     let Some(el) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
         return false;
@@ -41,10 +42,11 @@ fn for_the_target(event: &KeyboardEvent) -> bool {
     let tag = el.tag_name();
     let pressing = matches!(event.key().as_str(), " " | "Enter");
     match tag.as_str() {
-        "INPUT" => {
-            let kind = el.get_attribute("type").unwrap_or_default();
-            !matches!(kind.as_str(), "checkbox" | "radio" | "button" | "submit") || pressing
-        }
+        "INPUT" => match el.get_attribute("type").unwrap_or_default().as_str() {
+            "checkbox" | "radio" | "button" | "submit" | "reset" => pressing,
+            "range" => false,
+            _ => true,
+        },
         "SELECT" | "TEXTAREA" => true,
         "BUTTON" | "A" | "SUMMARY" => pressing,
         _ => pressing && el.get_attribute("role").as_deref() == Some("button"),

@@ -103,9 +103,12 @@ pub fn controls(props: &ControlsProps) -> Html {
     };
 
     let (play_label, play_title) = if props.playing {
-        ("\u{275A}\u{275A} Pause", "Pause the simulation")
+        (
+            "\u{275A}\u{275A} Pause",
+            "Pause the simulation (Space or K)",
+        )
     } else {
-        ("\u{25B6} Play", "Let virtual time run")
+        ("\u{25B6} Play", "Let virtual time run (Space or K)")
     };
     html! {
         <section class="toolbar" aria-label="Simulation controls">
@@ -114,7 +117,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                         aria-keyshortcuts="Space k"
                         onclick={ontoggle}>{ play_label }</button>
                 <button type="button" data-testid="step" onclick={onstep} aria-keyshortcuts="."
-                        title="Pause and run to the next event (a message arriving or a timer firing)">
+                        title="Pause and run to the next event (a message arriving or a timer firing); key: .">
                     { "Step \u{2192}" }
                 </button>
             </div>

@@ -252,7 +252,7 @@ pub fn log_view(props: &LogViewProps) -> Html {
                     <span class="cell committed term-1 sample"><span class="cell-cmd">{ "t1" }</span></span>
                     { "committed (as far as this node knows)" }
                     <span class="cell uncommitted term-1 sample"><span class="cell-cmd">{ "t1" }</span></span>
-                    { "not known to be committed by this node (press it: why?)" }
+                    { "not known to be committed by this node (press it to see why)" }
                     <span class="cell committed term-1 sample config"><span class="cell-cmd">{ "C" }</span></span>
                     { "configuration (hover it)" }
                     if g.any_snapshot {
