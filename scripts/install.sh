@@ -12,7 +12,8 @@
 #   4. Debian's chromium and chromium-driver (browser tests), plus python3
 #      (static server for Playwright) and a C compiler if missing;
 #   5. the npm packages of tests/e2e: Playwright (without its browser
-#      download) and binaryen, whose wasm-opt Trunk uses;
+#      download), binaryen, whose wasm-opt Trunk uses, and axe-core (the
+#      accessibility check of a11y.spec.ts);
 #   6. every crate of Cargo.lock (`cargo fetch`), since Trunk then builds
 #      with `cargo --offline`.
 #
@@ -116,7 +117,7 @@ else
     log "chromium, chromedriver, python3, cc, gzip: ok"
 fi
 
-# --- 5. npm packages of tests/e2e (Playwright + binaryen) ---------------------
+# --- 5. npm packages of tests/e2e (Playwright, binaryen, axe-core) ------------
 # Never let Playwright download a browser: it uses /usr/bin/chromium.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 STAMP="$E2E_DIR/node_modules/.raftlab-install-stamp"
@@ -127,7 +128,8 @@ else
 fi
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT_STAMP" ] \
     && [ -x "$E2E_DIR/node_modules/.bin/wasm-opt" ] \
-    && [ -x "$E2E_DIR/node_modules/.bin/playwright" ]; then
+    && [ -x "$E2E_DIR/node_modules/.bin/playwright" ] \
+    && [ -f "$E2E_DIR/node_modules/axe-core/axe.min.js" ]; then
     log "npm packages of tests/e2e: ok"
 else
     if [ -f "$E2E_DIR/package-lock.json" ]; then

@@ -8,6 +8,7 @@ use crate::components::client_panel::ClientPanel;
 use crate::components::cluster::Cluster;
 use crate::components::controls::Controls;
 use crate::components::event_log::EventLog;
+use crate::components::help::{give_focus_back, help_dialog, take_focus};
 use crate::components::inspector::{Inspector, InspectorView};
 use crate::components::legend::Legend;
 use crate::components::log_view::LogView;
@@ -21,12 +22,14 @@ use crate::network_view::{self, Preset};
 use crate::scene_io::SceneAt;
 use crate::state::{Inspected, Msg};
 use crate::views::{self, NodeView};
-use crate::{history_view, layout, log_grid, session, startup, status, url};
-use gloo::events::EventListener;
+use crate::{
+    history_view, layout, log_grid, node_fields, session, startup, status, url, why_commit,
+};
+use gloo::events::{EventListener, EventListenerOptions};
 use gloo::render::request_animation_frame;
 use gloo::timers::callback::{Interval, Timeout};
-use raft_core::NodeId;
-use raft_core::sim::{Action, Endpoint, MessageId};
+use raft_core::sim::{Action, Endpoint, MessageId, NodeStatus};
+use raft_core::{LogIndex, NodeId};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, KeyboardEvent};
@@ -35,12 +38,26 @@ use yew::prelude::*;
 /// Log indexes shown in the log grid (older ones are summarised as hidden).
 const LOG_COLUMNS: u64 = 20;
 
-/// Whether a keyboard event comes from a text field (where letters are typing, not commands).
-fn from_text_field(event: &KeyboardEvent) -> bool {
-    event
-        .target()
-        .and_then(|t| t.dyn_into::<Element>().ok())
-        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
+/// Whether a keyboard event belongs to the element it comes from rather than to the app's
+/// shortcuts: any key in a text field or a select (letters are typing there), and Space or
+/// Enter on a button or a checkbox (which they press). A slider only takes arrows and the
+/// like, which are no shortcuts, so the shortcuts work there.
+fn for_the_target(event: &KeyboardEvent) -> bool {
+    let Some(el) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+        return false;
+    };
+    let tag = el.tag_name();
+    let pressing = matches!(event.key().as_str(), " " | "Enter");
+    match tag.as_str() {
+        "INPUT" => match el.get_attribute("type").unwrap_or_default().as_str() {
+            "checkbox" | "radio" | "button" | "submit" | "reset" => pressing,
+            "range" => false,
+            _ => true,
+        },
+        "SELECT" | "TEXTAREA" => true,
+        "BUTTON" | "A" | "SUMMARY" => pressing,
+        _ => pressing && el.get_attribute("role").as_deref() == Some("button"),
+    }
 }
 
 /// The live safety verdict: the Figure 3 properties (and the persistence invariants) checked
@@ -117,18 +134,30 @@ pub fn app() -> Html {
         let dispatch = dispatch.clone();
         use_effect_with((), move |_| {
             let document = gloo::utils::document();
-            let keys = EventListener::new(&document, "keydown", move |e| {
+            // Not passive: Space must not also scroll the page.
+            let options = EventListenerOptions::enable_prevent_default();
+            let keys = EventListener::new_with_options(&document, "keydown", options, move |e| {
                 let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
                     return;
                 };
-                if e.ctrl_key() || e.meta_key() || e.alt_key() || from_text_field(e) {
+                if e.ctrl_key() || e.meta_key() || e.alt_key() || for_the_target(e) {
                     return;
+                }
+                // Space would also scroll the page.
+                if e.key() == " " {
+                    e.prevent_default();
                 }
                 dispatch.dispatch(Msg::Key(e.key()));
             });
             move || drop(keys)
         });
     }
+
+    // The help dialog takes the focus while open and gives it back when it closes.
+    use_effect_with(state.help, |&open| {
+        let before = open.then(take_focus).flatten();
+        move || give_focus_back(before)
+    });
 
     // Callbacks of the network bar, made once: with equal props it skips re-rendering, so a
     // value being typed into one of its inputs is not overwritten by the next frame.
@@ -144,6 +173,13 @@ pub fn app() -> Html {
     let onclear = use_callback(dispatch.clone(), |(), d| d.dispatch(Msg::ClearGroup));
     let onloadscene = use_callback(dispatch.clone(), |at: SceneAt, d| {
         d.dispatch(Msg::LoadScene(Box::new(at)))
+    });
+    let onexplain = use_callback(dispatch.clone(), |(node, index): (u64, u64), d| {
+        d.dispatch(Msg::ExplainCommit(NodeId(node), LogIndex(index)))
+    });
+    let onclosewhy = use_callback(dispatch.clone(), |(), d| d.dispatch(Msg::CloseExplanation));
+    let onlink = use_callback(dispatch.clone(), |(a, b): (NodeId, NodeId), d| {
+        d.dispatch(Msg::Inspect(Inspected::Link(a, b)))
     });
 
     let Some(sim) = state.sim() else {
@@ -201,6 +237,16 @@ pub fn app() -> Html {
         None => None,
     };
     let grid = log_grid::log_grid(&sim, LOG_COLUMNS);
+    let why = state.explain.and_then(|(id, index)| {
+        let crashed = sim.node(id)?.status() == NodeStatus::Crashed;
+        Some(why_commit::why_view(
+            &sim.commit_explanation(id, index)?,
+            crashed,
+        ))
+    });
+    let fields = state
+        .selected
+        .and_then(|id| node_fields::node_fields(&sim, id));
     let requests = request_views(&sim, &state.trace.requests);
     let total_requests = request_count(&sim);
     let history = Rc::new(history_view::history_chart(&sim));
@@ -227,7 +273,12 @@ pub fn app() -> Html {
             });
             let d = dispatch.clone();
             let onclose = Callback::from(move |()| d.dispatch(Msg::CloseMenu));
-            Some(html! { <NodeMenu {node} {onaction} {onclose} /> })
+            let d = dispatch.clone();
+            let onexplain = Callback::from(move |()| d.dispatch(Msg::ToggleExplainFields));
+            Some(html! {
+                <NodeMenu {node} {onaction} {onclose} {fields} explain={state.explain_fields}
+                          {onexplain} onlink={onlink.clone()} />
+            })
         }
         None => None,
     };
@@ -246,12 +297,6 @@ pub fn app() -> Html {
             } else {
                 Msg::Select(id)
             })
-        })
-    };
-    let onlink = {
-        let d = dispatch.clone();
-        Callback::from(move |(a, b): (NodeId, NodeId)| {
-            d.dispatch(Msg::Inspect(Inspected::Link(a, b)))
         })
     };
     let onmessage = {
@@ -301,6 +346,11 @@ pub fn app() -> Html {
                 <p>
                     { "Servers running Raft elect a leader, which copies each client request into every log. Watch the messages, crash a node, send a request." }
                 </p>
+                <button type="button" class="help-open" data-testid="help-open"
+                        aria-haspopup="dialog" aria-keyshortcuts="?"
+                        onclick={let d = dispatch.clone(); Callback::from(move |_: MouseEvent| d.dispatch(Msg::ShowHelp(true)))}>
+                    { "Keys " }<kbd>{ "?" }</kbd>
+                </button>
             </header>
             // Keyed on the run's seed and size, so a loaded scene shows its own in the fields.
             <Controls key={format!("{}-{}", state.params.seed, state.params.nodes)}
@@ -352,14 +402,14 @@ pub fn app() -> Html {
                                     <Legend />
                                 }
                                 <p class="hint muted" title={format!("Keys for the selected node: {}; Esc closes the menu", shortcut_help())}>
-                                    { "Click a node for actions, a link to cut it, a message to inspect it; shift-click nodes to group them." }
+                                    { "Click a node for actions, a link to cut it, a message to inspect it; shift-click nodes to group them. Press ? for the keyboard." }
                                 </p>
                             </div>
                         </div>
                         <NetworkPanel {defaults} group={state.group.iter().copied().collect::<Vec<_>>()}
                                       {faulty} {pre_vote} {check_quorum} {election_timeout_ms} {snapshot_threshold} {onapply} {onpreset} {onerror} {onpartition} {onclear} />
                     </section>
-                    <LogView {grid} />
+                    <LogView {grid} {onexplain} {why} {onclosewhy} />
                     <SpaceTimePanel {diagram} ontoggle={cb(|| Msg::ToggleDiagram)} />
                 </div>
                 <div class="column side-column">
@@ -368,6 +418,13 @@ pub fn app() -> Html {
                     <EventLog {lines} total={total_lines} show_debug={state.show_debug} {ontoggledebug} />
                 </div>
             </main>
+            // Key events for screen readers (leader elected, crashes, partitions, commits).
+            <div class="sr-only" aria-live="polite" aria-atomic="true" data-testid="narration">
+                { state.narration.text.clone() }
+            </div>
+            if state.help {
+                { help_dialog(&cb(|| Msg::ShowHelp(false))) }
+            }
         </div>
     }
 }

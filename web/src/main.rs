@@ -2,8 +2,9 @@
 //!
 //! `main` only mounts [`app::App`]. The reducer in [`state`] owns the simulation; pure
 //! modules ([`layout`], [`geometry`], [`glyph`], [`lanes`], [`views`], [`log_grid`],
-//! [`status`], [`client_view`], [`trace_cache`], [`input`], [`speed`], [`actions`]) turn it
-//! into plain data that the [`components`] draw, and are unit-tested natively.
+//! [`status`], [`client_view`], [`trace_cache`], [`input`], [`speed`], [`actions`],
+//! [`shortcuts`], [`node_fields`], [`why_commit`], [`narration`]) turn it into plain data
+//! that the [`components`] draw, and are unit-tested natively.
 
 #![forbid(unsafe_code)]
 
@@ -20,10 +21,13 @@ mod lanes;
 mod layout;
 mod log_grid;
 mod math;
+mod narration;
 mod network_view;
+mod node_fields;
 mod num;
 mod scene_io;
 mod session;
+mod shortcuts;
 mod spacetime;
 mod speed;
 mod startup;
@@ -32,6 +36,7 @@ mod status;
 mod trace_cache;
 mod url;
 mod views;
+mod why_commit;
 
 fn main() {
     yew::Renderer::<app::App>::new().render();

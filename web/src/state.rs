@@ -19,12 +19,14 @@ use crate::actions::NodeActionKind;
 use crate::history_view::HistoryCache;
 use crate::input::RunParams;
 use crate::lanes::LaneMap;
+use crate::narration::Narrator;
 use crate::network_view::{PRESETS, Preset, preset_actions};
 use crate::scene_io::{self, RunHandle, SceneAt};
+use crate::shortcuts::{GlobalKey, global_key, speed_step};
 use crate::speed::{SPEED_DEFAULT, SPEED_MAX, SPEED_MIN};
 use crate::trace_cache::TraceCache;
 use raft_core::sim::{Action, MessageId, SafetyChecker, Simulation, Timeline, Violation};
-use raft_core::{Command, NodeId, RoleKind};
+use raft_core::{Command, LogIndex, NodeId, RoleKind};
 use std::cell::{Ref, RefCell};
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -111,6 +113,15 @@ pub enum Msg {
     SessionTick,
     /// Hide the "resumed your last session" notice.
     DismissResumed,
+    /// Show (`true`) or hide the keyboard shortcut help.
+    ShowHelp(bool),
+    /// Explain why the entry at this index of this node's log is not committed (the log
+    /// panel shows it until closed).
+    ExplainCommit(NodeId, LogIndex),
+    /// Close the commit explanation.
+    CloseExplanation,
+    /// Show or hide the one-line explanation of every field in the node inspector.
+    ToggleExplainFields,
 }
 
 /// What the inspector shows.
@@ -172,7 +183,19 @@ pub struct AppState {
     /// Whether this run is the saved session, resumed after a reload (a notice offers to
     /// start fresh).
     pub resumed: bool,
+    /// Whether the keyboard shortcut help is open.
+    pub help: bool,
+    /// Whether the node inspector shows every field's explanation.
+    pub explain_fields: bool,
+    /// The log entry (node, index) whose commit explanation is open.
+    pub explain: Option<(NodeId, LogIndex)>,
+    /// What the screen-reader live region says.
+    pub narration: Narrator,
 }
+
+/// The notice when a step finds nothing to do.
+const NOTHING_LEFT: &str =
+    "Nothing left to happen: every node is crashed and no message is in flight. Restart a node.";
 
 /// Clients in the app's runs (each with its own session and row in the history).
 pub const CLIENTS: u64 = 3;
@@ -238,6 +261,8 @@ impl AppState {
         lanes.sync(sim.sim());
         let mut history = HistoryCache::default();
         history.sync(sim.sim());
+        let mut narration = Narrator::default();
+        narration.sync(sim.sim(), None);
         AppState {
             sim: Rc::new(RefCell::new(sim)),
             params,
@@ -261,6 +286,10 @@ impl AppState {
             diagram_open: true,
             revision: 0,
             resumed: false,
+            help: false,
+            explain_fields: false,
+            explain: None,
+            narration,
         }
     }
 
@@ -282,11 +311,21 @@ impl AppState {
         self.sim.try_borrow().ok()
     }
 
-    /// Runs `f` on the timeline, then brings the trace cache, the safety checker and the
-    /// message lanes up to date. If `f` moved the run back in time, the caches and the checker
+    /// Runs `f` on the timeline, then brings the trace cache, the narration, the safety
+    /// checker and the message lanes up to date. If `f` moved the run back in time, the caches and the checker
     /// start again from the new present (they only ever read forward). `None` if the
     /// simulation is borrowed elsewhere.
     fn with_sim<R>(&mut self, f: impl FnOnce(&mut Timeline) -> R) -> Option<R> {
+        self.with_sim_at(None, f)
+    }
+
+    /// [`AppState::with_sim`] for an animation frame at wall time `wall_ms` (the narration
+    /// then throttles commit announcements); `None` for a user action.
+    fn with_sim_at<R>(
+        &mut self,
+        wall_ms: Option<f64>,
+        f: impl FnOnce(&mut Timeline) -> R,
+    ) -> Option<R> {
         let mut timeline = self.sim.try_borrow_mut().ok()?;
         let before = timeline.sim().events_processed();
         let trace_before = timeline.sim().trace().events().len();
@@ -301,8 +340,10 @@ impl AppState {
             self.checker = Rc::new(RefCell::new(new_checker()));
             self.violation = None;
             self.lanes = Rc::new(LaneMap::default());
+            self.narration = Narrator::default();
         }
         self.trace.sync(sim);
+        self.narration.sync(sim, wall_ms);
         if self.violation.is_none()
             && let Ok(mut checker) = self.checker.try_borrow_mut()
             && let Err(v) = checker.observe(sim)
@@ -366,6 +407,44 @@ impl AppState {
         }
     }
 
+    /// Handles a global shortcut; `false` if it changes nothing (the page need not re-render).
+    fn global_key(&mut self, key: GlobalKey) -> bool {
+        match key {
+            GlobalKey::TogglePlay => {
+                self.playing = !self.playing;
+                self.last_wall_ms = None;
+            }
+            GlobalKey::Faster | GlobalKey::Slower => {
+                self.speed = speed_step(self.speed, key == GlobalKey::Faster);
+            }
+            GlobalKey::StepForward => {
+                self.playing = false;
+                self.last_wall_ms = None;
+                if self.with_sim(Timeline::step_forward) == Some(false) {
+                    self.notice = Some(NOTHING_LEFT.to_string());
+                }
+            }
+            GlobalKey::StepBack => {
+                self.playing = false;
+                self.last_wall_ms = None;
+                if self.with_sim(Timeline::step_back) == Some(false) {
+                    self.notice =
+                        Some("This is the start of the run: nothing happened before.".to_string());
+                }
+            }
+            GlobalKey::SelectNode(n) => {
+                let id = NodeId(n);
+                if self.sim().is_none_or(|s| s.node(id).is_none()) {
+                    return false;
+                }
+                self.selected = Some(id);
+                self.inspected = None;
+            }
+            GlobalKey::Help => self.help = true,
+        }
+        true
+    }
+
     /// Applies the actions of a preset, in order; stops at the first refusal.
     fn preset(&mut self, preset: Preset) {
         let label = PRESETS
@@ -392,6 +471,8 @@ impl AppState {
         self.trace = TraceCache::default();
         self.history = HistoryCache::default();
         self.lanes = Rc::new(LaneMap::default());
+        self.narration = Narrator::default();
+        self.explain = None;
         self.with_sim(|_| ());
         self.params = params;
         self.last_wall_ms = None;
@@ -450,7 +531,7 @@ impl Reducible for AppState {
                     let (run_ms, carry) = virtual_delta(wall_ms - last, self.speed, self.carry_ms);
                     next.carry_ms = carry;
                     if run_ms > 0 {
-                        next.with_sim(|t| {
+                        next.with_sim_at(Some(wall_ms), |t| {
                             let until = t.sim().now_ms().saturating_add(run_ms);
                             t.advance_to(until)
                         });
@@ -463,22 +544,10 @@ impl Reducible for AppState {
                 next.last_wall_ms = None;
             }
             Msg::Step => {
-                next.playing = false;
-                next.last_wall_ms = None;
-                if next.with_sim(Timeline::step_forward) == Some(false) {
-                    next.notice = Some(
-                        "Nothing left to happen: every node is crashed and no message is in flight. Restart a node."
-                            .to_string(),
-                    );
-                }
+                next.global_key(GlobalKey::StepForward);
             }
             Msg::StepBack => {
-                next.playing = false;
-                next.last_wall_ms = None;
-                if next.with_sim(Timeline::step_back) == Some(false) {
-                    next.notice =
-                        Some("This is the start of the run: nothing happened before.".to_string());
-                }
+                next.global_key(GlobalKey::StepBack);
             }
             Msg::Seek(t_ms) => {
                 next.playing = false;
@@ -524,21 +593,29 @@ impl Reducible for AppState {
             }
             Msg::NodeAction(id, kind) => next.node_action(id, kind),
             Msg::Key(key) => {
-                // Time travel keys work with or without a selected node.
-                match key.as_str() {
-                    "," => return self.reduce(Msg::StepBack),
-                    "." => return self.reduce(Msg::Step),
-                    _ => {}
-                }
-                if key == "Escape" {
-                    // Closes one thing at a time: the menu, then the inspector, then the group.
-                    if self.selected.is_some() {
+                if self.help {
+                    // The help is a modal dialog: only its own keys work while it is open.
+                    if key == "Escape" || key == "?" {
+                        next.help = false;
+                    } else {
+                        return self;
+                    }
+                } else if key == "Escape" {
+                    // Closes one thing at a time: the commit explanation, the menu, then the
+                    // inspector, then the group.
+                    if self.explain.is_some() {
+                        next.explain = None;
+                    } else if self.selected.is_some() {
                         next.selected = None;
                     } else if self.inspected.is_some() {
                         next.inspected = None;
                     } else if !self.group.is_empty() {
                         next.group.clear();
                     } else {
+                        return self;
+                    }
+                } else if let Some(global) = global_key(&key) {
+                    if !next.global_key(global) {
                         return self;
                     }
                 } else {
@@ -591,6 +668,10 @@ impl Reducible for AppState {
             Msg::Preset(preset) => next.preset(preset),
             Msg::AddNode => next.add_node(),
             Msg::ToggleDiagram => next.diagram_open = !self.diagram_open,
+            Msg::ShowHelp(on) => next.help = on,
+            Msg::ExplainCommit(id, index) => next.explain = Some((id, index)),
+            Msg::CloseExplanation => next.explain = None,
+            Msg::ToggleExplainFields => next.explain_fields = !self.explain_fields,
         }
         Rc::new(next)
     }

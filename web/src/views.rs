@@ -38,8 +38,6 @@ pub struct NodeView {
     pub selected: bool,
     /// Hover text.
     pub title: String,
-    /// The seed's per-node counters: elections started and heartbeat rounds sent.
-    pub counters: (u64, u64),
     /// Whether the user shift-clicked it into the group to partition.
     pub grouped: bool,
     /// Paused: messages waiting for it.
@@ -163,7 +161,6 @@ fn node_view(
         votes: None,
         selected: selected == Some(id),
         title: String::new(),
-        counters: (0, 0),
         grouped: false,
         held: 0,
         stale: false,
@@ -214,7 +211,6 @@ fn node_view(
         .voted_for()
         .map_or_else(|| "nobody".to_string(), |v| format!("Node {v}"));
     let counters = raft.counters();
-    view.counters = (counters.election_attempts, counters.heartbeats_sent);
     let paused = if node.is_paused() {
         "PAUSED (processes nothing until resumed), "
     } else {

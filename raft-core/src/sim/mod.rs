@@ -12,6 +12,7 @@
 pub mod check;
 pub mod client;
 mod client_flow;
+mod explain;
 mod faults;
 pub mod history;
 pub mod link;
@@ -24,6 +25,7 @@ pub mod trace;
 
 pub use check::{Property, SafetyChecker, Violation};
 pub use client::{ClientConfig, ClientRequest, OpSummary, RequestState};
+pub use explain::{CommitExplanation, CommitStatus};
 pub use history::{
     DEFAULT_CHECK_STEPS, History, HistoryOp, Linearizability, Outcome, RegisterModel,
 };

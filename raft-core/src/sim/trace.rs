@@ -1162,6 +1162,7 @@ mod tests {
             kind: TraceKind::Crashed {
                 node: NodeId(i % 7),
                 lost_writes: i,
+                role: None,
             },
         }
     }

@@ -146,7 +146,7 @@ pub fn cluster(props: &ClusterProps) -> Html {
     let view = layout::view_box(props.nodes.len());
     html! {
         <svg class="cluster" viewBox={view.attr()}
-             role="img" aria-label="The cluster: servers on a ring, the client in the middle, and the messages between them">
+             role="group" aria-label="The cluster: servers on a ring, the client in the middle, and the messages between them">
             <defs>
                 <marker id="client-arrow" viewBox="0 0 10 10" refX="9" refY="5"
                         markerWidth="7" markerHeight="7" orient="auto-start-reverse">

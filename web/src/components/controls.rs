@@ -103,17 +103,21 @@ pub fn controls(props: &ControlsProps) -> Html {
     };
 
     let (play_label, play_title) = if props.playing {
-        ("\u{275A}\u{275A} Pause", "Pause the simulation")
+        (
+            "\u{275A}\u{275A} Pause",
+            "Pause the simulation (Space or K)",
+        )
     } else {
-        ("\u{25B6} Play", "Let virtual time run")
+        ("\u{25B6} Play", "Let virtual time run (Space or K)")
     };
     html! {
-        <div class="toolbar">
+        <section class="toolbar" aria-label="Simulation controls">
             <div class="group">
                 <button type="button" class="primary" data-testid="play-pause" title={play_title}
+                        aria-keyshortcuts="Space k"
                         onclick={ontoggle}>{ play_label }</button>
-                <button type="button" data-testid="step" onclick={onstep}
-                        title="Pause and run to the next event (a message arriving or a timer firing)">
+                <button type="button" data-testid="step" onclick={onstep} aria-keyshortcuts="."
+                        title="Pause and run to the next event (a message arriving or a timer firing); key: .">
                     { "Step \u{2192}" }
                 </button>
             </div>
@@ -150,6 +154,6 @@ pub fn controls(props: &ControlsProps) -> Html {
             if let Some(msg) = &*error {
                 <p class="inline-error toolbar-error" role="alert">{ msg.clone() }</p>
             }
-        </div>
+        </section>
     }
 }

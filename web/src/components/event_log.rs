@@ -121,7 +121,7 @@ pub fn event_log(props: &EventLogProps) -> Html {
             </div>
             <div class="log-box">
                 <div class="log-lines" data-testid="event-log" ref={scroller} {onscroll}
-                     role="log" aria-live="off">
+                     role="log" aria-live="off" aria-label="Event log lines" tabindex="0">
                     if shown.is_empty() {
                         <div class="line muted">{ "Nothing has happened yet: every node waits for its election timeout." }</div>
                     }

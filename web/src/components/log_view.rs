@@ -3,10 +3,13 @@
 //! a gold line marks the leader's commit index. Once a node has compacted its log (§7), its
 //! row starts with a snapshot block (`data-testid="snapshot"`) and the indexes it covers are
 //! drawn as compacted. The row labels and snapshot blocks stay in view (sticky) when the grid
-//! scrolls sideways.
+//! scrolls sideways. A cell not known to be committed is a button: pressing it opens "Why
+//! isn't this committed?" ([`why_committed`]) under the grid.
 
+use super::why_committed::{focus_why, why_committed};
 use crate::log_grid::{LogCell, LogGrid, LogRow};
 use crate::status::log_caption;
+use crate::why_commit::WhyView;
 use raft_core::RoleKind;
 use yew::prelude::*;
 
@@ -15,6 +18,23 @@ use yew::prelude::*;
 pub struct LogViewProps {
     /// The grid to show.
     pub grid: LogGrid,
+    /// An uncommitted cell was pressed: `(node, index)`.
+    pub onexplain: Callback<(u64, u64)>,
+    /// The open commit explanation, if any.
+    pub why: Option<WhyView>,
+    /// The explanation's close button was pressed.
+    pub onclosewhy: Callback<()>,
+}
+
+/// What a cell needs besides its contents.
+struct CellCtx<'a> {
+    node: u64,
+    index: u64,
+    commit_edge: bool,
+    compacted: bool,
+    /// Whether its explanation is open.
+    explained: bool,
+    onexplain: &'a Callback<(u64, u64)>,
 }
 
 /// The snapshot column of a row: the block, or an empty slot keeping the columns aligned.
@@ -37,8 +57,9 @@ fn snapshot_block(r: &LogRow) -> Html {
     }
 }
 
-fn cell(c: Option<&LogCell>, index: u64, commit_edge: bool, compacted: bool) -> Html {
-    let edge = commit_edge.then_some("commit-edge");
+fn cell(c: Option<&LogCell>, x: &CellCtx<'_>) -> Html {
+    let (index, compacted) = (x.index, x.compacted);
+    let edge = x.commit_edge.then_some("commit-edge");
     match c {
         None if compacted => html! {
             <div class={classes!("cell", "compacted", edge)}
@@ -63,9 +84,28 @@ fn cell(c: Option<&LogCell>, index: u64, commit_edge: bool, compacted: bool) -> 
                 if c.committed {
                     "committed, as far as this node knows"
                 } else {
-                    "not known to be committed by this node"
+                    "not known to be committed by this node: press for why"
                 }
             );
+            if !c.committed {
+                // A button, named by its contents: "Index 4, t2 5+3, not committed: why?".
+                let onclick = {
+                    let (cb, key) = (x.onexplain.clone(), (x.node, index));
+                    Callback::from(move |_: MouseEvent| cb.emit(key))
+                };
+                return html! {
+                    <button type="button"
+                            class={classes!("cell", state, format!("term-{}", c.term % 6), edge, c.config.is_some().then_some("config"), x.explained.then_some("explained"))}
+                            data-config-entry={c.config.clone()} data-index={index.to_string()}
+                            aria-expanded={x.explained.to_string()} {title} {onclick}>
+                        <span class="sr-only">{ format!("Index {index}, ") }</span>
+                        <span class="cell-term">{ format!("t{}", c.term) }</span>
+                        { " " }
+                        <span class="cell-cmd">{ c.text.clone() }</span>
+                        <span class="sr-only">{ ", not committed: why?" }</span>
+                    </button>
+                };
+            }
             html! {
                 <div class={classes!("cell", state, format!("term-{}", c.term % 6), edge, c.config.is_some().then_some("config"))}
                      data-config-entry={c.config.clone()} {title}>
@@ -77,7 +117,14 @@ fn cell(c: Option<&LogCell>, index: u64, commit_edge: bool, compacted: bool) -> 
     }
 }
 
-fn row(r: &LogRow, first: u64, leader_commit: Option<u64>, snapshots: bool) -> Html {
+fn row(
+    r: &LogRow,
+    g: &LogGrid,
+    leader_commit: Option<u64>,
+    explained: Option<(u64, u64)>,
+    onexplain: &Callback<(u64, u64)>,
+) -> Html {
+    let (first, snapshots) = (g.first, g.any_snapshot);
     let badge = if !r.member.is_empty() && r.role != RoleKind::Leader {
         r.member
     } else if r.crashed {
@@ -122,7 +169,14 @@ fn row(r: &LogRow, first: u64, leader_commit: Option<u64>, snapshots: bool) -> H
             }
             { for r.cells.iter().enumerate().map(|(i, c)| {
                 let index = first + i as u64;
-                cell(c.as_ref(), index, leader_commit == Some(index), r.compacted(index))
+                cell(c.as_ref(), &CellCtx {
+                    node: r.node,
+                    index,
+                    commit_edge: leader_commit == Some(index),
+                    compacted: r.compacted(index),
+                    explained: explained == Some((r.node, index)),
+                    onexplain,
+                })
             }) }
         </div>
     }
@@ -142,7 +196,14 @@ pub fn log_view(props: &LogViewProps) -> Html {
             }
         });
     }
+    // The explanation takes the focus when it opens for another entry.
+    use_effect_with(props.why.as_ref().map(|w| (w.node, w.index)), |open| {
+        if open.is_some() {
+            focus_why();
+        }
+    });
     let leader_commit = g.leader.map(|(_, c)| c).filter(|c| *c >= g.first);
+    let explained = props.why.as_ref().map(|w| (w.node, w.index));
     let body = if g.last == 0 {
         html! {
             <p class="empty-note">
@@ -165,7 +226,7 @@ pub fn log_view(props: &LogViewProps) -> Html {
                         </div>
                     }) }
                 </div>
-                { for g.rows.iter().map(|r| row(r, g.first, leader_commit, g.any_snapshot)) }
+                { for g.rows.iter().map(|r| row(r, g, leader_commit, explained, &props.onexplain)) }
             </div>
         }
     };
@@ -183,12 +244,15 @@ pub fn log_view(props: &LogViewProps) -> Html {
                 <span class="muted log-caption" title={caption.clone()}>{ caption }</span>
             </div>
             <div class="log-scroll" ref={scroller}>{ body }</div>
+            if let Some(view) = &props.why {
+                { why_committed(view, &props.onclosewhy) }
+            }
             <div class="log-foot">
                 <span class="log-key muted" title="tN in a cell is the term in which a leader created the entry. Each node learns which entries are committed from the leader, so a follower (or a restarted node) may not know yet.">
                     <span class="cell committed term-1 sample"><span class="cell-cmd">{ "t1" }</span></span>
                     { "committed (as far as this node knows)" }
                     <span class="cell uncommitted term-1 sample"><span class="cell-cmd">{ "t1" }</span></span>
-                    { "not known to be committed by this node" }
+                    { "not known to be committed by this node (press it to see why)" }
                     <span class="cell committed term-1 sample config"><span class="cell-cmd">{ "C" }</span></span>
                     { "configuration (hover it)" }
                     if g.any_snapshot {

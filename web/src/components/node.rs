@@ -3,6 +3,11 @@
 //! Under it, always, the configuration it uses (highlighted while it differs from the
 //! cluster's), and for a learner its catch-up progress. Everything is drawn within
 //! [`HIT_RADIUS`] of the centre or in that band below it, so the group's box is stable.
+//!
+//! For keyboard and screen-reader users the node is a button (Tab to it, Enter or Space
+//! selects it) named in words, e.g. "Node 3, leader, term 4" ([`aria_label`]). The button
+//! holds the shapes; the drawn texts sit beside it, hidden from assistive technology, since
+//! the name already says what they show.
 
 use crate::geometry::{ARC_RADIUS, HIT_RADIUS, NODE_RADIUS, Point, arc_path};
 use crate::layout::UNDER_MAX_W;
@@ -40,6 +45,30 @@ fn role_label(v: &NodeView) -> &'static str {
         RoleKind::Candidate => "CANDIDATE",
         RoleKind::Follower => "FOLLOWER",
     }
+}
+
+/// The node's accessible name: `Node 3, leader, term 4`, then what else the drawing shows in
+/// shapes or small print (paused, votes, catch-up, a configuration change on its way).
+pub fn aria_label(v: &NodeView) -> String {
+    let mut s = format!(
+        "Node {}, {}, term {}",
+        v.id,
+        role_label(v).to_ascii_lowercase(),
+        v.term
+    );
+    if v.status == NodeStatus::Paused {
+        s.push_str(", paused");
+    }
+    if let (NodeStatus::Up, Some((got, need))) = (v.status, v.votes) {
+        s.push_str(&format!(", {got} of {need} votes"));
+    }
+    if let Some((matched, last)) = v.catch_up {
+        s.push_str(&format!(", caught up {matched} of {last}"));
+    }
+    if v.config_differs {
+        s.push_str(&format!(", uses configuration {}", v.config_label));
+    }
+    s
 }
 
 /// A candidate's votes as pips: filled for each vote granted, hollow for each still needed.
@@ -116,7 +145,8 @@ pub fn node(props: &NodeProps) -> Html {
         let onselect = props.onselect.clone();
         Callback::from(move |e: MouseEvent| onselect.emit((id, e.shift_key())))
     };
-    // Keyboard users reach nodes with Tab and open the menu with Enter or Space.
+    // Keyboard users reach nodes with Tab and open the menu with Enter or Space (Shift adds
+    // the node to the group, as Shift-click does).
     let onkeydown = {
         let onselect = props.onselect.clone();
         Callback::from(move |e: KeyboardEvent| {
@@ -223,27 +253,32 @@ pub fn node(props: &NodeProps) -> Html {
            // A CSS transform (not the attribute), so that the ring re-lays itself smoothly
            // when a node joins or is dismissed (see style.css).
            style={format!("transform: translate({}px, {}px)", Fixed(v.center.x, 1), Fixed(v.center.y, 1))}
-           tabindex="0" role="button"
-           aria-label={format!("Node {}, {}, term {}: open actions", v.id, role_label(v).to_ascii_lowercase(), v.term)}
-           {onclick} {onkeydown}>
+           {onclick}>
+            // The hover text, for the whole node (outside the button, whose name is its label).
             <title>{ v.title.clone() }</title>
-            // Invisible, and larger than anything else drawn for the node: it takes clicks
-            // near the node and keeps the group's bounding box the same on every frame.
-            <circle class="hit" r={Short(HIT_RADIUS).to_string()} />
-            { pulse }
-            { selected }
-            { grouped }
-            { arc }
-            <circle class="body" r={Short(NODE_RADIUS).to_string()} />
-            { cross }
-            { crown }
-            <text class="name" y="-9">{ format!("Node {}", v.id) }</text>
-            <text class="role-label" y="5">{ role_label(v) }</text>
-            <text class="term" y="18">{ format!("term {}", v.term) }</text>
-            { pips }
-            { pause_badge }
-            { config_label(v) }
-            { under }
+            <g class="node-button" tabindex="0" role="button" aria-label={aria_label(v)}
+               aria-pressed={v.selected.to_string()} {onkeydown}>
+                // Invisible, and larger than anything else drawn for the node: it takes clicks
+                // near the node and keeps the group's bounding box the same on every frame.
+                <circle class="hit" r={Short(HIT_RADIUS).to_string()} />
+                { pulse }
+                { selected }
+                { grouped }
+                { arc }
+                <circle class="body" r={Short(NODE_RADIUS).to_string()} />
+                <circle class="focus-ring" r={Short(ARC_RADIUS + 4.0).to_string()} />
+                { cross }
+            </g>
+            <g class="node-labels" aria-hidden="true">
+                { crown }
+                <text class="name" y="-9">{ format!("Node {}", v.id) }</text>
+                <text class="role-label" y="5">{ role_label(v) }</text>
+                <text class="term" y="18">{ format!("term {}", v.term) }</text>
+                { pips }
+                { pause_badge }
+                { config_label(v) }
+                { under }
+            </g>
         </g>
     }
 }
@@ -252,6 +287,40 @@ pub fn node(props: &NodeProps) -> Html {
 mod tests {
     use super::*;
     use crate::layout::{CATCH_UP_Y, CONFIG_LABEL_Y, UNDER_HALF_H};
+
+    #[test]
+    fn the_accessible_name_says_in_words_what_the_drawing_shows() {
+        let sim = crate::views::tests::sim_with_leader();
+        let nodes = crate::views::node_views(&sim, None, 5.0);
+        let leader = sim.leader().expect("leader");
+        for v in &nodes {
+            let label = aria_label(v);
+            let role = if NodeId(v.id) == leader {
+                "leader"
+            } else {
+                "follower"
+            };
+            assert_eq!(label, format!("Node {}, {role}, term {}", v.id, v.term));
+        }
+        let mut v = nodes[0].clone();
+        v.status = NodeStatus::Paused;
+        v.config_differs = true;
+        v.config_label = "{1,2,3}".to_string();
+        assert!(aria_label(&v).ends_with(", paused, uses configuration {1,2,3}"));
+        v.status = NodeStatus::Up;
+        v.role = RoleKind::Candidate;
+        v.votes = Some((2, 3));
+        v.config_differs = false;
+        assert_eq!(
+            aria_label(&v),
+            format!("Node {}, candidate, term {}, 2 of 3 votes", v.id, v.term)
+        );
+        v.status = NodeStatus::Crashed;
+        assert_eq!(
+            aria_label(&v),
+            format!("Node {}, crashed, term {}", v.id, v.term)
+        );
+    }
 
     #[test]
     fn the_written_out_places_match_the_layout() {

@@ -4,7 +4,10 @@
 
 use crate::actions::{NODE_ACTIONS, NOTHING_TO_COMPACT, NodeActionKind};
 use crate::components::inspector::fields_table;
+use crate::components::node_inspector::node_inspector;
+use crate::node_fields::NodeFields;
 use crate::views::NodeView;
+use raft_core::NodeId;
 use raft_core::sim::{MemberKind, NodeStatus};
 use yew::prelude::*;
 
@@ -17,6 +20,14 @@ pub struct NodeMenuProps {
     pub onaction: Callback<NodeActionKind>,
     /// The close button was pressed.
     pub onclose: Callback<()>,
+    /// The node's state for the inspector under the actions.
+    pub fields: Option<NodeFields>,
+    /// Whether the inspector shows every field's explanation.
+    pub explain: bool,
+    /// "Explain fields" was pressed.
+    pub onexplain: Callback<()>,
+    /// A link button of the inspector was pressed.
+    pub onlink: Callback<(NodeId, NodeId)>,
 }
 
 /// The node's action menu.
@@ -56,8 +67,8 @@ pub fn node_menu(props: &NodeMenuProps) -> Html {
         Callback::from(move |_: MouseEvent| onclose.emit(()))
     };
     html! {
-        <div class="node-menu" role="menu"
-             aria-label={format!("Actions for Node {}", v.id)}>
+        <>
+        <section class="node-menu" aria-label={format!("Actions for Node {}", v.id)}>
             <div class="node-menu-head">
                 <strong>{ format!("Node {}", v.id) }</strong>
                 <span class="muted">{ state }</span>
@@ -65,11 +76,6 @@ pub fn node_menu(props: &NodeMenuProps) -> Html {
                         onclick={onclose}>{ "\u{00d7}" }</button>
             </div>
             <div class="node-menu-buttons">{ for buttons }</div>
-            if v.status != NodeStatus::Crashed {
-                <p class="node-menu-stats" title="Elections this node started and heartbeat rounds it sent as leader, since it last (re)started">
-                    { format!("elections {} \u{00b7} heartbeat rounds {}", v.counters.0, v.counters.1) }
-                </p>
-            }
             if !v.snapshot.is_empty() {
                 <div class="snapshot-fields" data-testid="node-snapshot"
                      title="What this node's snapshot holds (\u{a7}7, Figure 13): it stands for the log entries it replaced">
@@ -77,6 +83,10 @@ pub fn node_menu(props: &NodeMenuProps) -> Html {
                     { fields_table(&v.snapshot) }
                 </div>
             }
-        </div>
+        </section>
+        if let Some(f) = &props.fields {
+            { node_inspector(f, props.explain, &props.onexplain, &props.onlink) }
+        }
+        </>
     }
 }

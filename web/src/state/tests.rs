@@ -364,3 +364,74 @@ fn playing_in_the_past_replays_the_recording() {
     s = reduce(s, Msg::Seek(u64::MAX));
     assert_eq!(digest(&s), at_end);
 }
+
+#[test]
+fn global_keys_play_speed_step_and_select() {
+    let mut s = Rc::new(AppState::new(RunParams { seed: 3, nodes: 3 }, vec![]));
+    assert!(s.playing);
+    s = reduce(s, Msg::Key(" ".into()));
+    assert!(!s.playing, "Space pauses");
+    s = reduce(s, Msg::Key(" ".into()));
+    assert!(s.playing, "and plays");
+    let speed = s.speed;
+    s = reduce(s, Msg::Key("+".into()));
+    assert!(s.speed > speed * 1.8);
+    s = reduce(s, Msg::Key("-".into()));
+    s = reduce(s, Msg::Key("-".into()));
+    assert!(s.speed < speed / 1.8);
+    let before = now(&s);
+    s = reduce(s, Msg::Key(".".into()));
+    assert!(!s.playing && now(&s) > before, "`.` steps one event");
+    s = reduce(s, Msg::Key("2".into()));
+    assert_eq!(s.selected, Some(NodeId(2)));
+    s = reduce(s, Msg::Key("c".into()));
+    let crashed = s
+        .sim()
+        .and_then(|sim| sim.node(NodeId(2)).map(|n| n.status()));
+    assert_eq!(crashed, Some(NodeStatus::Crashed), "then its action keys");
+    let same = reduce(s.clone(), Msg::Key("7".into()));
+    assert!(Rc::ptr_eq(&same, &s), "no Node 7 in a 3-node run");
+    assert_eq!(same.selected, Some(NodeId(2)));
+}
+
+#[test]
+fn the_help_is_modal_and_escape_closes_one_thing_at_a_time() {
+    let mut s = Rc::new(AppState::new(RunParams { seed: 3, nodes: 3 }, vec![]));
+    s = reduce(s, Msg::Select(NodeId(1)));
+    s = reduce(s, Msg::ExplainCommit(NodeId(1), LogIndex(1)));
+    s = reduce(s, Msg::Key("?".into()));
+    assert!(s.help);
+    // While the help is open, other keys do nothing (no crash, no pause).
+    for key in ["c", " ", "2"] {
+        let same = reduce(s.clone(), Msg::Key(key.into()));
+        assert!(Rc::ptr_eq(&same, &s), "{key:?} is ignored under the help");
+    }
+    s = reduce(s, Msg::Key("Escape".into()));
+    assert!(!s.help && s.explain.is_some() && s.selected.is_some());
+    s = reduce(s, Msg::Key("Escape".into()));
+    assert!(s.explain.is_none() && s.selected.is_some());
+    s = reduce(s, Msg::Key("Escape".into()));
+    assert!(s.selected.is_none());
+    s = reduce(s, Msg::ShowHelp(true));
+    s = reduce(s, Msg::Key("?".into()));
+    assert!(!s.help, "`?` closes it too");
+    s = reduce(s, Msg::ExplainCommit(NodeId(1), LogIndex(1)));
+    s = reduce(s, Msg::Reset(RunParams { seed: 4, nodes: 3 }));
+    assert!(s.explain.is_none(), "a new run closes the explanation");
+    assert!(!s.explain_fields);
+    s = reduce(s, Msg::ToggleExplainFields);
+    assert!(s.explain_fields);
+    s = reduce(s, Msg::ToggleExplainFields);
+    assert!(!s.explain_fields);
+}
+
+#[test]
+fn the_narration_follows_the_run() {
+    let mut s = Rc::new(AppState::new(RunParams::default(), vec![]));
+    s = reduce(s, Msg::NodeAction(NodeId(1), NodeActionKind::Crash));
+    assert!(
+        s.narration.text.starts_with("Node 1 crashed"),
+        "{}",
+        s.narration.text
+    );
+}
