@@ -64,7 +64,7 @@ pub fn timeline_bar(props: &TimelineBarProps) -> Html {
     };
     let in_past = props.now_ms < props.horizon_ms;
     html! {
-        <div class="timeline-bar" role="group" aria-label="Time travel">
+        <section class="timeline-bar" aria-label="Time travel">
             <button type="button" data-testid="step-back" onclick={onback} disabled={props.at_start}
                     title="Pause and go back one event (key ,)" aria-label="Back one event">
                 { "\u{25C0} Back" }
@@ -89,7 +89,7 @@ pub fn timeline_bar(props: &TimelineBarProps) -> Html {
                 </span>
             }
             { props.children.clone() }
-        </div>
+        </section>
     }
 }
 
