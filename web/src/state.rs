@@ -16,10 +16,12 @@
 //! [`Msg::Frame`]; it never reads a clock).
 
 use crate::actions::NodeActionKind;
+use crate::embed::{HostCommand, HostOutbox};
 use crate::history_view::HistoryCache;
 use crate::input::RunParams;
 use crate::lanes::LaneMap;
 use crate::network_view::{PRESETS, Preset, preset_actions};
+use crate::scenario_view::{ScenarioMsg, ScenarioRun};
 use crate::speed::{SPEED_DEFAULT, SPEED_MAX, SPEED_MIN};
 use crate::trace_cache::TraceCache;
 use raft_core::sim::{
@@ -102,6 +104,10 @@ pub enum Msg {
     Preset(Preset),
     /// Add a node to the cluster (it joins as a learner, then becomes a voter).
     AddNode,
+    /// The guided scenario panel (see [`crate::scenario_view`]).
+    Scenario(ScenarioMsg),
+    /// A command from the page around an embedded app (see [`crate::embed`]).
+    Host(HostCommand),
 }
 
 /// What the inspector shows.
@@ -155,6 +161,10 @@ pub struct AppState {
     pub inspected_kind: Option<raft_core::MessageKind>,
     /// The linearizability verdict on the client history.
     pub history: HistoryCache,
+    /// The guided scenario being played, if any.
+    pub scenario: Option<Rc<ScenarioRun>>,
+    /// Replies to the host page of an embed, posted after the next render.
+    pub host_out: HostOutbox,
 }
 
 /// Clients in the app's runs (each with its own session and row in the history).
@@ -234,6 +244,8 @@ impl AppState {
             checker: Rc::new(RefCell::new(new_checker())),
             violation: None,
             history,
+            scenario: None,
+            host_out: HostOutbox::default(),
         }
     }
 
@@ -375,10 +387,16 @@ impl Reducible for AppState {
                     let (run_ms, carry) = virtual_delta(wall_ms - last, self.speed, self.carry_ms);
                     next.carry_ms = carry;
                     if run_ms > 0 {
-                        next.with_sim(|t| {
+                        // A scenario's run stops by itself at its next step.
+                        let stop_at = next.scenario_stop_ms();
+                        let stopped = next.with_sim(|t| {
                             let until = t.sim().now_ms().saturating_add(run_ms);
-                            t.advance_to(until)
+                            t.advance_to(stop_at.map_or(until, |s| until.min(s)));
+                            stop_at.is_some_and(|s| t.sim().now_ms() >= s)
                         });
+                        if stopped == Some(true) {
+                            next.playing = false;
+                        }
                     }
                 }
                 next.last_wall_ms = Some(wall_ms);
@@ -434,6 +452,7 @@ impl Reducible for AppState {
                     next.notice = None;
                     next.group.clear();
                     next.inspected = None;
+                    next.scenario = None;
                 }
                 Err(e) => next.notice = Some(e),
             },
@@ -517,10 +536,18 @@ impl Reducible for AppState {
             Msg::Notice(text) => next.notice = Some(text),
             Msg::Preset(preset) => next.preset(preset),
             Msg::AddNode => next.add_node(),
+            Msg::Scenario(msg) => {
+                if let Err(e) = next.scenario_msg(msg) {
+                    next.notice = Some(e);
+                }
+            }
+            Msg::Host(command) => next.host(command),
         }
         Rc::new(next)
     }
 }
 
+mod host;
+mod scenario;
 #[cfg(test)]
 mod tests;
