@@ -334,7 +334,7 @@ pub fn app() -> Html {
     });
 
     html! {
-        <div class={classes!("app", embedded.then_some("embed"), (!side_column).then_some("no-side"), (!panels.log).then_some("no-log"))}
+        <div class={classes!("app", embedded.then_some("embed"), (!side_column).then_some("no-side"))}
              data-virtual-time-ms={now_ms.to_string()} data-embed={embedded.then_some("true")}>
             if embedded {
                 <EmbedBar playing={state.playing} {now_ms} {full_href} ontoggle={cb(|| Msg::TogglePlay)}>

@@ -22,8 +22,8 @@ pub struct ScenarioPanelProps {
     pub on_script: bool,
     /// Whether the run stopped by itself at the next step's moment (waiting for Next).
     pub at_next_step: bool,
-    /// Take the focus when a scenario starts and nothing else has it (the focused menu item
-    /// went away with the menu). Not in embed mode: a frame must not take the focus from the
+    /// Take the focus when a scenario starts or changes step and nothing else has it (the
+    /// focused menu item went away with the menu, or the focused button was disabled). Not in embed mode: a frame must not take the focus from the
     /// page around it.
     #[prop_or(true)]
     pub autofocus: bool,
@@ -101,7 +101,9 @@ pub fn scenario_panel(props: &ScenarioPanelProps) -> Html {
     {
         let panel_ref = panel_ref.clone();
         let autofocus = props.autofocus;
-        use_effect_with(id.clone(), move |id| {
+        // Also on a new step: Next disabled at the last step (or Back at the first) drops the
+        // focus, and the panel takes it so that Tab goes on from there.
+        use_effect_with((id.clone(), step), move |(id, _)| {
             let unfocused = gloo::utils::document()
                 .active_element()
                 .is_none_or(|el| el.tag_name() == "BODY");
