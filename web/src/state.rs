@@ -161,7 +161,8 @@ pub struct AppState {
     pub inspected_kind: Option<raft_core::MessageKind>,
     /// The linearizability verdict on the client history.
     pub history: HistoryCache,
-    /// The guided scenario being played, if any.
+    /// The guided scenario being played, if any. Every change to it is a new `Rc` (the panel
+    /// compares it by pointer).
     pub scenario: Option<Rc<ScenarioRun>>,
     /// Replies to the host page of an embed, posted after the next render.
     pub host_out: HostOutbox,

@@ -14,7 +14,7 @@ use web_sys::HtmlElement;
 use yew::prelude::*;
 
 /// Properties of [`ScenarioPanel`].
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct ScenarioPanelProps {
     /// The scenario being played, if any.
     pub run: Option<Rc<ScenarioRun>>,
@@ -29,6 +29,23 @@ pub struct ScenarioPanelProps {
     pub autofocus: bool,
     /// What the reader did.
     pub onmsg: Callback<ScenarioMsg>,
+}
+
+/// The run is compared by pointer: the reducer puts every change of a scenario run in a new
+/// `Rc` (so this is exact, and cheaper than comparing whole scenarios on every frame).
+impl PartialEq for ScenarioPanelProps {
+    fn eq(&self, other: &Self) -> bool {
+        let same_run = match (&self.run, &other.run) {
+            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        same_run
+            && self.on_script == other.on_script
+            && self.at_next_step == other.at_next_step
+            && self.autofocus == other.autofocus
+            && self.onmsg == other.onmsg
+    }
 }
 
 /// Properties of [`ScenarioPicker`].

@@ -82,8 +82,11 @@ impl AppState {
                 Ok(())
             }
             ScenarioMsg::Choose(choice) => {
-                if let Some(run) = &mut self.scenario {
-                    Rc::make_mut(run).choose(choice);
+                // A new Rc for every change: the panel compares runs by pointer.
+                if let Some(run) = &self.scenario {
+                    let mut run = (**run).clone();
+                    run.choose(choice);
+                    self.scenario = Some(Rc::new(run));
                 }
                 Ok(())
             }
