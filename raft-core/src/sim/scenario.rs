@@ -917,7 +917,7 @@ pub fn bundled() -> Vec<Scenario> {
                         ("No", Fact::LeaderOtherThan(id(2))),
                     ],
                     1,
-                    "Node 5's next RequestVote carries term 6. Any server that sees a higher term adopts it and becomes a follower (Figure 2), the leader included: the cluster had to hold an election, which Node 5 won since its log was as up to date as theirs. A server that was merely cut off deposed a healthy leader.",
+                    "The leader's next heartbeat reaches Node 5, whose reply carries term 5. Any server that sees a higher term adopts it and becomes a follower (Figure 2), the leader included. The cluster had to hold a new election (Node 5 won it, its log being as up to date as the others'): a server that was merely cut off deposed a healthy leader.",
                 ),
                 step(
                     200_000,
@@ -942,7 +942,7 @@ pub fn bundled() -> Vec<Scenario> {
                         ("No", Fact::LeaderOtherThan(id(5))),
                     ],
                     0,
-                    "Node 4 never raised its term, so it has no higher term to disrupt anyone with; its pre-votes are refused because the others hear from their leader, and the leader's next heartbeat brings it back as a follower.",
+                    "Node 4 never raised its term: its pre-votes asked whether it could win term 7 while it stayed in term 6, and nobody could answer them while it was cut off. Back on the network it has no higher term to disrupt anyone with, and the leader's next heartbeat simply brings it back as a follower.",
                 ),
                 step(
                     340_000,
