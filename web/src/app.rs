@@ -7,6 +7,7 @@ use crate::components::banner::Banner;
 use crate::components::client_panel::ClientPanel;
 use crate::components::cluster::Cluster;
 use crate::components::controls::Controls;
+use crate::components::embed_bar::EmbedBar;
 use crate::components::event_log::EventLog;
 use crate::components::help::{give_focus_back, help_dialog, take_focus};
 use crate::components::inspector::{Inspector, InspectorView};
@@ -14,16 +15,20 @@ use crate::components::legend::Legend;
 use crate::components::log_view::LogView;
 use crate::components::network_panel::NetworkPanel;
 use crate::components::node_menu::NodeMenu;
+use crate::components::scenario_panel::{ScenarioPanel, ScenarioPicker};
 use crate::components::scene_tools::{SceneTools, SessionNotice};
 use crate::components::spacetime::SpaceTimePanel;
 use crate::components::timeline_bar::TimelineBar;
+use crate::embed::bridge::{self, Bridge};
 use crate::input::RunParams;
 use crate::network_view::{self, Preset};
+use crate::scenario_view::ScenarioMsg;
 use crate::scene_io::SceneAt;
 use crate::state::{Inspected, Msg};
 use crate::views::{self, NodeView};
 use crate::{
-    history_view, layout, log_grid, node_fields, session, startup, status, url, why_commit,
+    embed, history_view, layout, log_grid, node_fields, scenario_view, session, startup, status,
+    url, why_commit,
 };
 use gloo::events::{EventListener, EventListenerOptions};
 use gloo::render::request_animation_frame;
@@ -81,9 +86,45 @@ fn safety_badge(violation: Option<&raft_core::sim::Violation>) -> Html {
 /// The raftlab app.
 #[function_component(App)]
 pub fn app() -> Html {
-    // The URL's run, or the session saved in the browser (see `startup`).
-    let state = use_reducer(startup::initial_state);
+    // Embed mode and the page's other options (see crate::embed), read once.
+    let options = use_memo((), |_| embed::read_options());
+    // The URL's run, or the session saved in the browser (see `startup`), then the embed
+    // options (a scenario to open, paused, speed).
+    let state = {
+        let options = options.clone();
+        use_reducer(move || {
+            let mut state = startup::initial_state();
+            if !options.1.is_empty() {
+                let mut errors = (*state.url_errors).clone();
+                errors.extend(options.1.iter().cloned());
+                state.url_errors = Rc::new(errors);
+            }
+            state.start_with(&options.0);
+            state
+        })
+    };
     let dispatch = state.dispatcher();
+    let embedded = options.0.embed;
+    let panels = options.0.panels;
+    let scenario_menu = use_memo((), |_| scenario_view::menu());
+
+    // The postMessage API: the listener lives as long as the app (dropping it removes it);
+    // `ready` goes out once it listens, and after every render the bridge posts what the host
+    // should hear.
+    let host_bridge = use_mut_ref(|| Bridge::new(options.0.origin.clone()));
+    {
+        let (dispatch, host_bridge, state) = (dispatch.clone(), host_bridge.clone(), state.clone());
+        let origin = options.0.origin.clone();
+        use_effect_with((), move |_| {
+            let listener = bridge::listen(origin, dispatch);
+            host_bridge.borrow_mut().ready(&state);
+            move || drop(listener)
+        });
+    }
+    {
+        let (host_bridge, state) = (host_bridge.clone(), state.clone());
+        use_effect(move || host_bridge.borrow_mut().flush(&state));
+    }
 
     // Save the session shortly after each change worth keeping (a burst, such as dragging the
     // scrubber, saves once), every few seconds while playing, and when the page is left;
@@ -182,6 +223,17 @@ pub fn app() -> Html {
         d.dispatch(Msg::Inspect(Inspected::Link(a, b)))
     });
 
+    let onscenario = use_callback(dispatch.clone(), move |msg: ScenarioMsg, d| {
+        if !embedded {
+            match &msg {
+                ScenarioMsg::Load(id) => embed::write_scenario_param(Some(id)),
+                ScenarioMsg::Exit => embed::write_scenario_param(None),
+                _ => {}
+            }
+        }
+        d.dispatch(Msg::Scenario(msg))
+    });
+
     let Some(sim) = state.sim() else {
         return html! {};
     };
@@ -259,6 +311,23 @@ pub fn app() -> Html {
     let at_start = sim.events_processed() == 0;
     drop(sim);
     let horizon_ms = state.timeline().map_or(now_ms, |t| t.horizon_ms());
+    let on_script = state.scenario_on_script();
+    let at_next_step = on_script
+        && !state.playing
+        && state.scenario.as_ref().and_then(|r| r.player.next_at_ms()) == Some(now_ms);
+    // The narration sits beside the drawing in the full app, and on top of the side column
+    // in embed mode.
+    let scenario_panel = (panels.scenario && state.scenario.is_some()).then(|| {
+        html! {
+            <ScenarioPanel run={state.scenario.clone()} {on_script} {at_next_step}
+                           autofocus={!embedded} onmsg={onscenario.clone()} />
+        }
+    });
+    let (beside_drawing, in_side_column) = if embedded {
+        (None, scenario_panel)
+    } else {
+        (scenario_panel, None)
+    };
     let count = nodes.len();
 
     let menu_node: Option<NodeView> = state
@@ -338,30 +407,62 @@ pub fn app() -> Html {
     };
 
     let has_banner = !state.url_errors.is_empty() || state.notice.is_some() || state.resumed;
-
-    html! {
-        <div class="app" data-virtual-time-ms={now_ms.to_string()}>
-            <header class={classes!("app-header", has_banner.then_some("has-banner"))}>
-                <h1>{ "raftlab" }</h1>
-                <p>
-                    { "Servers running Raft elect a leader, which copies each client request into every log. Watch the messages, crash a node, send a request." }
-                </p>
-                <button type="button" class="help-open" data-testid="help-open"
-                        aria-haspopup="dialog" aria-keyshortcuts="?"
-                        onclick={let d = dispatch.clone(); Callback::from(move |_: MouseEvent| d.dispatch(Msg::ShowHelp(true)))}>
-                    { "Keys " }<kbd>{ "?" }</kbd>
-                </button>
-            </header>
-            // Keyed on the run's seed and size, so a loaded scene shows its own in the fields.
-            <Controls key={format!("{}-{}", state.params.seed, state.params.nodes)}
-                      playing={state.playing} speed={state.speed} {now_ms}
-                      params={state.params.clone()}
-                      ontoggle={cb(|| Msg::TogglePlay)} onstep={cb(|| Msg::Step)}
-                      {onspeed} {onreset} />
+    let timeline_bar = if embedded {
+        html! {
+            <TimelineBar {now_ms} {horizon_ms} {at_start} onback={cb(|| Msg::StepBack)}
+                         onforward={cb(|| Msg::Step)} {onseek} />
+        }
+    } else {
+        html! {
             <TimelineBar {now_ms} {horizon_ms} {at_start} onback={cb(|| Msg::StepBack)}
                          onforward={cb(|| Msg::Step)} {onseek}>
                 <SceneTools run={state.run()} onload={onloadscene} onerror={onerror.clone()} />
             </TimelineBar>
+        }
+    };
+    // Embed mode keeps the side panel beside the drawing only while a node's actions or the
+    // inspector are open (the legend would not fit an 800×600 frame).
+    let side_open = menu.is_some() || inspector.is_some();
+    let show_side = !embedded || side_open;
+    let side_column = in_side_column.is_some() || panels.client || panels.events;
+    let in_scenario = beside_drawing.is_some();
+    let full_href = AttrValue::from(match &state.scenario {
+        Some(run) => format!("./?scenario={}", run.scenario().id),
+        None => format!("./?seed={}&nodes={}", state.params.seed, state.params.nodes),
+    });
+
+    html! {
+        <div class={classes!("app", embedded.then_some("embed"), (!side_column).then_some("no-side"))}
+             data-virtual-time-ms={now_ms.to_string()} data-embed={embedded.then_some("true")}>
+            if embedded {
+                <EmbedBar playing={state.playing} {now_ms} {full_href} ontoggle={cb(|| Msg::TogglePlay)}>
+                    if panels.timeline {
+                        { timeline_bar }
+                    }
+                </EmbedBar>
+            } else {
+                <header class={classes!("app-header", has_banner.then_some("has-banner"))}>
+                    <h1>{ "raftlab" }</h1>
+                    <p>
+                        { "Servers running Raft elect a leader, which copies each client request into every log. Watch the messages, crash a node, send a request." }
+                    </p>
+                    <button type="button" class="help-open" data-testid="help-open"
+                            aria-haspopup="dialog" aria-keyshortcuts="?"
+                            onclick={let d = dispatch.clone(); Callback::from(move |_: MouseEvent| d.dispatch(Msg::ShowHelp(true)))}>
+                        { "Keys " }<kbd>{ "?" }</kbd>
+                    </button>
+                </header>
+                <ScenarioPicker menu={scenario_menu.clone()}
+                                current={state.scenario.as_ref().map(|r| r.scenario().id.clone())}
+                                onmsg={onscenario.clone()} />
+                // Keyed on the run's seed and size, so a loaded scene shows its own in the fields.
+                <Controls key={format!("{}-{}", state.params.seed, state.params.nodes)}
+                          playing={state.playing} speed={state.speed} {now_ms}
+                          params={state.params.clone()}
+                          ontoggle={cb(|| Msg::TogglePlay)} onstep={cb(|| Msg::Step)}
+                          {onspeed} {onreset} />
+                { timeline_bar }
+            }
             // Messages sit in the header band (see style.css) instead of pushing the page down.
             <div class="banners">
                 <Banner lines={(*state.url_errors).clone()} testid="url-error"
@@ -374,13 +475,16 @@ pub fn app() -> Html {
             </div>
             <main class="layout">
                 <div class="column main-column">
+                    if panels.cluster {
                     <section class="panel cluster-panel" aria-label="Cluster">
                         <div class="panel-head">
                             <h2>{ "Cluster" }</h2>
-                            <button type="button" class="add-node" data-action="add-node" onclick={onadd}
-                                    title="Start a new server: it asks the cluster to join (JoinCluster), the leader adds it as a learner and copies its log to it, then makes it a voter (dissertation \u{a7}4.1, \u{a7}4.2.1)">
-                                { "+ Add node" }
-                            </button>
+                            if !embedded {
+                                <button type="button" class="add-node" data-action="add-node" onclick={onadd}
+                                        title="Start a new server: it asks the cluster to join (JoinCluster), the leader adds it as a learner and copies its log to it, then makes it a voter (dissertation \u{a7}4.1, \u{a7}4.2.1)">
+                                    { "+ Add node" }
+                                </button>
+                            }
                             <span class="status-line" data-testid="status-line" title={status.clone()}>{ status }</span>
                             { safety_badge(state.violation.as_deref()) }
                         </div>
@@ -389,34 +493,60 @@ pub fn app() -> Html {
                                 { format!("{v}. A correct Raft never does this: the run is kept as it is so you can inspect it.") }
                             </p>
                         }
-                        <div class="cluster-body">
+                        <div class={classes!("cluster-body", (embedded && side_open).then_some("side-open"))}>
                             <div class="cluster-wrap" style={layout::wrapper_style(count)}>
                                 <Cluster {nodes} {messages} {links} {drops} {onselect} {onlink} {onmessage} />
                             </div>
+                            if show_side {
                             <div class="cluster-side">
+                                { for beside_drawing }
                                 if let Some(menu) = menu {
                                     { menu }
                                 } else if let Some(view) = inspector {
                                     <Inspector {view} onapply={onapply.clone()} onclose={cb(|| Msg::CloseInspector)} />
+                                } else if in_scenario {
+                                    // The scenario's narration takes the legend's room; the
+                                    // legend stays one click away.
+                                    <details class="legend-fold">
+                                        <summary>{ "Legend" }</summary>
+                                        <Legend />
+                                    </details>
                                 } else {
                                     <Legend />
                                 }
+                                if !embedded {
                                 <p class="hint muted" title={format!("Keys for the selected node: {}; Esc closes the menu", shortcut_help())}>
                                     { "Click a node for actions, a link to cut it, a message to inspect it; shift-click nodes to group them. Press ? for the keyboard." }
                                 </p>
+                                }
                             </div>
+                            }
                         </div>
+                        if !embedded {
                         <NetworkPanel {defaults} group={state.group.iter().copied().collect::<Vec<_>>()}
                                       {faulty} {pre_vote} {check_quorum} {election_timeout_ms} {snapshot_threshold} {onapply} {onpreset} {onerror} {onpartition} {onclear} />
+                        }
                     </section>
-                    <LogView {grid} {onexplain} {why} {onclosewhy} />
-                    <SpaceTimePanel {diagram} ontoggle={cb(|| Msg::ToggleDiagram)} />
+                    }
+                    if panels.log {
+                        <LogView {grid} {onexplain} {why} {onclosewhy} />
+                    }
+                    if !embedded {
+                        <SpaceTimePanel {diagram} ontoggle={cb(|| Msg::ToggleDiagram)} />
+                    }
                 </div>
+                if side_column {
                 <div class="column side-column">
+                    { for in_side_column }
+                    if panels.client {
                     <ClientPanel {requests} {total_requests} {latest} {onsubmit} {history}
                                  linearizable={state.history.ok} verdict={state.history.text.clone()} />
+                    }
+                    if panels.events {
                     <EventLog {lines} total={total_lines} show_debug={state.show_debug} {ontoggledebug} />
+                    }
                 </div>
+                }
             </main>
             // Key events for screen readers (leader elected, crashes, partitions, commits).
             <div class="sr-only" aria-live="polite" aria-atomic="true" data-testid="narration">

@@ -16,11 +16,13 @@
 //! [`Msg::Frame`]; it never reads a clock).
 
 use crate::actions::NodeActionKind;
+use crate::embed::{HostCommand, HostOutbox};
 use crate::history_view::HistoryCache;
 use crate::input::RunParams;
 use crate::lanes::LaneMap;
 use crate::narration::Narrator;
 use crate::network_view::{PRESETS, Preset, preset_actions};
+use crate::scenario_view::{ScenarioMsg, ScenarioRun};
 use crate::scene_io::{self, RunHandle, SceneAt};
 use crate::shortcuts::{GlobalKey, global_key, speed_step};
 use crate::speed::{SPEED_DEFAULT, SPEED_MAX, SPEED_MIN};
@@ -122,6 +124,10 @@ pub enum Msg {
     CloseExplanation,
     /// Show or hide the one-line explanation of every field in the node inspector.
     ToggleExplainFields,
+    /// The guided scenario panel (see [`crate::scenario_view`]).
+    Scenario(ScenarioMsg),
+    /// A command from the page around an embedded app (see [`crate::embed`]).
+    Host(HostCommand),
 }
 
 /// What the inspector shows.
@@ -191,6 +197,11 @@ pub struct AppState {
     pub explain: Option<(NodeId, LogIndex)>,
     /// What the screen-reader live region says.
     pub narration: Narrator,
+    /// The guided scenario being played, if any. Every change to it is a new `Rc` (the panel
+    /// compares it by pointer).
+    pub scenario: Option<Rc<ScenarioRun>>,
+    /// Replies to the host page of an embed, posted after the next render.
+    pub host_out: HostOutbox,
 }
 
 /// The notice when a step finds nothing to do.
@@ -290,6 +301,8 @@ impl AppState {
             explain_fields: false,
             explain: None,
             narration,
+            scenario: None,
+            host_out: HostOutbox::default(),
         }
     }
 
@@ -482,6 +495,7 @@ impl AppState {
         self.group.clear();
         self.inspected = None;
         self.resumed = false;
+        self.scenario = None;
     }
 
     /// Applies actions in order and stops at the first refusal (its notice stays).
@@ -531,10 +545,16 @@ impl Reducible for AppState {
                     let (run_ms, carry) = virtual_delta(wall_ms - last, self.speed, self.carry_ms);
                     next.carry_ms = carry;
                     if run_ms > 0 {
-                        next.with_sim_at(Some(wall_ms), |t| {
+                        // A scenario's run stops by itself at its next step.
+                        let stop_at = next.scenario_stop_ms();
+                        let stopped = next.with_sim_at(Some(wall_ms), |t| {
                             let until = t.sim().now_ms().saturating_add(run_ms);
-                            t.advance_to(until)
+                            t.advance_to(stop_at.map_or(until, |s| until.min(s)));
+                            stop_at.is_some_and(|s| t.sim().now_ms() >= s)
                         });
+                        if stopped == Some(true) {
+                            next.playing = false;
+                        }
                     }
                 }
                 next.last_wall_ms = Some(wall_ms);
@@ -672,10 +692,18 @@ impl Reducible for AppState {
             Msg::ExplainCommit(id, index) => next.explain = Some((id, index)),
             Msg::CloseExplanation => next.explain = None,
             Msg::ToggleExplainFields => next.explain_fields = !self.explain_fields,
+            Msg::Scenario(msg) => {
+                if let Err(e) = next.scenario_msg(msg) {
+                    next.notice = Some(e);
+                }
+            }
+            Msg::Host(command) => next.host(command),
         }
         Rc::new(next)
     }
 }
 
+mod host;
+mod scenario;
 #[cfg(test)]
 mod tests;

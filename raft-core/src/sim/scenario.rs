@@ -1,11 +1,12 @@
 //! Guided scenarios: a seed, settings, and timed actions with narration, some of which ask the
 //! reader to predict what happens next before the run reveals it.
 //!
-//! A scenario is plain data ([`Scenario`]); [`ScenarioPlayer`] plays it on a [`Timeline`], so
-//! Back is a seek to the previous step and the run is the same every time. A [`Question`] is
-//! asked when its step is shown and answered by the state of the run when the *next* step
-//! starts: exactly one of its choices' [`Fact`]s holds then (the bundled scenarios are checked
-//! natively).
+//! A scenario is plain data ([`Scenario`]); [`ScenarioPlayer`] plays it on a [`Timeline`] the
+//! caller owns, so the run between two steps can be played and scrubbed like any other, and
+//! Back rebuilds the run exactly as it was at the previous step. A [`Question`] is asked when
+//! its step is shown and answered by the state of the run when the *next* step starts: exactly
+//! one of its choices' [`Fact`]s holds then (the bundled scenarios are checked natively, in
+//! `tests/tests/scenarios.rs`).
 
 use super::{Action, MemberKind, SimConfig, SimError, Simulation, Timeline, TraceKind};
 use crate::node::{NodeEvent, RoleKind};
@@ -140,29 +141,79 @@ impl Fact {
     }
 }
 
-/// Plays a scenario step by step on a [`Timeline`].
-#[derive(Clone, Debug)]
+/// Why a scenario cannot be played.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScenarioError {
+    /// The scenario has no step.
+    NoSteps,
+    /// A step's `at_ms` is before the previous step's.
+    OutOfOrder {
+        /// The step (from 0).
+        step: usize,
+    },
+    /// The settings are invalid.
+    Settings(SimError),
+    /// An action of a step was refused (a broken scenario).
+    Action {
+        /// The step (from 0).
+        step: usize,
+        /// Why the simulator refused it.
+        error: SimError,
+    },
+}
+
+impl std::fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ScenarioError::NoSteps => write!(f, "the scenario has no steps"),
+            ScenarioError::OutOfOrder { step } => {
+                write!(f, "step {} comes before the step it follows", step + 1)
+            }
+            ScenarioError::Settings(e) => write!(f, "invalid settings: {e}"),
+            ScenarioError::Action { step, error } => {
+                write!(f, "an action of step {} was refused: {error}", step + 1)
+            }
+        }
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// Where a reader is in a scenario: the scenario and the step shown. It drives a [`Timeline`]
+/// that the caller owns (the app's own run, with its scrubber), so between steps the run can
+/// be played, paused and scrubbed like any other.
+///
+/// Entering step `k` runs the timeline to the step's `at_ms` and applies its actions there
+/// through [`Timeline::apply`], so they are recorded like user actions. While the timeline's
+/// recorded actions are exactly the scenario's ([`ScenarioPlayer::on_script`]), the run is the
+/// scenario's own; Back, and any return to the script after the reader changed the run, rebuild
+/// it from the start ([`ScenarioPlayer::go_to`]), which is exact because a run is a pure function
+/// of its settings and its actions.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScenarioPlayer {
     scenario: Scenario,
-    timeline: Timeline,
-    /// The step shown now.
+    /// The step shown now (from 0).
     step: usize,
 }
 
 impl ScenarioPlayer {
-    /// Starts a scenario at its first step.
+    /// Checks a scenario and builds its run at the first step.
     ///
     /// # Errors
-    /// Invalid settings, or an action of the first step that fails.
-    pub fn new(scenario: Scenario) -> Result<ScenarioPlayer, SimError> {
-        let timeline = Timeline::new(scenario.config.clone())?;
-        let mut p = ScenarioPlayer {
-            scenario,
-            timeline,
-            step: 0,
-        };
-        p.enter(0)?;
-        Ok(p)
+    /// No steps, steps out of time order, invalid settings, or an action of the first step
+    /// that is refused.
+    pub fn start(scenario: Scenario) -> Result<(ScenarioPlayer, Timeline), ScenarioError> {
+        if scenario.steps.is_empty() {
+            return Err(ScenarioError::NoSteps);
+        }
+        if let Some(i) = (1..scenario.steps.len())
+            .find(|&i| scenario.steps[i].at_ms < scenario.steps[i - 1].at_ms)
+        {
+            return Err(ScenarioError::OutOfOrder { step: i });
+        }
+        let player = ScenarioPlayer { scenario, step: 0 };
+        let timeline = player.build(0)?;
+        Ok((player, timeline))
     }
 
     /// The scenario.
@@ -175,76 +226,125 @@ impl ScenarioPlayer {
         self.step
     }
 
-    /// The run.
-    pub fn timeline(&self) -> &Timeline {
-        &self.timeline
+    /// The step shown now.
+    pub fn current(&self) -> &ScenarioStep {
+        // `step` is always a valid index: `start` refuses an empty scenario and moves stay in
+        // range.
+        &self.scenario.steps[self.step]
     }
 
-    /// The run, to play it between steps.
-    pub fn timeline_mut(&mut self) -> &mut Timeline {
-        &mut self.timeline
+    /// Whether the step shown is the last one.
+    pub fn at_last(&self) -> bool {
+        self.step + 1 >= self.scenario.steps.len()
     }
 
-    /// Goes to the next step (runs to its time and applies its actions). Returns false at the
-    /// last step.
+    /// Virtual time of the next step (ms), `None` at the last step: the moment the current
+    /// step's question is answered.
+    pub fn next_at_ms(&self) -> Option<u64> {
+        self.scenario.steps.get(self.step + 1).map(|s| s.at_ms)
+    }
+
+    /// Goes to the next step on `timeline`: runs it to the step's time and applies the step's
+    /// actions. Returns false at the last step.
     ///
     /// # Errors
-    /// An action of the step that fails (a broken scenario).
-    pub fn next_step(&mut self) -> Result<bool, SimError> {
-        if self.step + 1 >= self.scenario.steps.len() {
+    /// An action of the step that is refused (a broken scenario, or a run the reader changed);
+    /// the actions before it stay applied.
+    pub fn next_step(&mut self, timeline: &mut Timeline) -> Result<bool, ScenarioError> {
+        if self.at_last() {
             return Ok(false);
         }
-        self.enter(self.step + 1)?;
+        Self::enter(&self.scenario, self.step + 1, timeline)?;
+        self.step += 1;
         Ok(true)
     }
 
-    /// Goes back to the previous step, exactly as it was shown (the run is replayed). Returns
-    /// false at the first step.
-    pub fn previous_step(&mut self) -> bool {
+    /// Goes back to the previous step exactly as it was shown: `timeline` is replaced by the
+    /// scenario's run rebuilt up to that step. Returns false at the first step.
+    ///
+    /// # Errors
+    /// As [`ScenarioPlayer::go_to`].
+    pub fn previous_step(&mut self, timeline: &mut Timeline) -> Result<bool, ScenarioError> {
         if self.step == 0 {
-            return false;
+            return Ok(false);
         }
-        let target = self.step - 1;
-        let scenario = self.scenario.clone();
-        // Replaying from the start is cheap for a scenario and exact.
-        if let Ok(mut p) = ScenarioPlayer::new(scenario) {
-            for _ in 0..target {
-                if p.next_step().is_err() {
-                    break;
-                }
-            }
-            *self = p;
-        }
-        true
+        self.go_to(self.step - 1, timeline)?;
+        Ok(true)
     }
 
-    /// Which choices of the current step's question hold now (call it when the next step is
-    /// about to start, or after `next`, on the previous step's question).
-    pub fn evaluate(question: &Question, sim: &Simulation) -> Vec<bool> {
-        question.choices.iter().map(|c| c.fact.holds(sim)).collect()
-    }
-
-    fn enter(&mut self, i: usize) -> Result<(), SimError> {
-        let step = &self.scenario.steps[i];
-        self.timeline.advance_to(step.at_ms);
-        for a in step.actions.clone() {
-            self.timeline.apply(a)?;
-        }
-        self.step = i;
+    /// Replaces `timeline` with the scenario's own run, rebuilt from the start up to step
+    /// `step` (clamped to the last), and shows that step. This is how a reader who changed the
+    /// run gets back to the scenario.
+    ///
+    /// # Errors
+    /// Invalid settings or a refused action (a broken scenario); `timeline` is then unchanged.
+    pub fn go_to(&mut self, step: usize, timeline: &mut Timeline) -> Result<(), ScenarioError> {
+        let step = step.min(self.scenario.steps.len() - 1);
+        // The rebuilt run keeps the trace retention the caller chose.
+        let keep = timeline.sim().trace().retention();
+        let mut rebuilt = self.build(step)?;
+        rebuilt.set_trace_retention(keep);
+        *timeline = rebuilt;
+        self.step = step;
         Ok(())
     }
 
-    /// Runs to the start of the next step without entering it (the moment a question is
-    /// answered). Returns false at the last step.
-    pub fn run_to_next(&mut self) -> bool {
-        match self.scenario.steps.get(self.step + 1) {
-            Some(s) => {
-                let t = s.at_ms;
-                self.timeline.advance_to(t);
+    /// Runs `timeline` to the start of the next step without entering it (the moment the
+    /// current question is answered). Returns false at the last step.
+    pub fn run_to_next(&self, timeline: &mut Timeline) -> bool {
+        match self.next_at_ms() {
+            Some(t) => {
+                timeline.advance_to(t);
                 true
             }
             None => false,
         }
+    }
+
+    /// Whether `timeline` is the scenario's own run at the current step: its recorded actions
+    /// are exactly those of the steps so far, at their times, and its present lies between this
+    /// step's time and the next one's. False once the reader acted on the run, went back
+    /// before the step, or played past the next step.
+    pub fn on_script(&self, timeline: &Timeline) -> bool {
+        let mut expected = self.scenario.steps[..=self.step]
+            .iter()
+            .flat_map(|s| s.actions.iter().map(move |a| (s.at_ms, a)));
+        let same = timeline
+            .script()
+            .iter()
+            .all(|r| expected.next() == Some((r.at_ms, &r.action)))
+            && expected.next().is_none();
+        let now = timeline.sim().now_ms();
+        same && now >= self.current().at_ms && self.next_at_ms().is_none_or(|t| now <= t)
+    }
+
+    /// Which choices of `question` hold in `sim` now (evaluate it at the next step's time:
+    /// after [`ScenarioPlayer::run_to_next`]).
+    pub fn evaluate(question: &Question, sim: &Simulation) -> Vec<bool> {
+        question.choices.iter().map(|c| c.fact.holds(sim)).collect()
+    }
+
+    /// The scenario's run from the start up to step `last`.
+    fn build(&self, last: usize) -> Result<Timeline, ScenarioError> {
+        let mut timeline =
+            Timeline::new(self.scenario.config.clone()).map_err(ScenarioError::Settings)?;
+        for i in 0..=last {
+            Self::enter(&self.scenario, i, &mut timeline)?;
+        }
+        Ok(timeline)
+    }
+
+    fn enter(scenario: &Scenario, i: usize, timeline: &mut Timeline) -> Result<(), ScenarioError> {
+        let Some(step) = scenario.steps.get(i) else {
+            return Ok(());
+        };
+        timeline.advance_to(step.at_ms);
+        for a in &step.actions {
+            timeline
+                .apply(a.clone())
+                .map_err(|error| ScenarioError::Action { step: i, error })?;
+        }
+        Ok(())
     }
 }
 
@@ -465,10 +565,36 @@ pub fn bundled() -> Vec<Scenario> {
                     1,
                     "Node 2 is the leader: a follower that gets the request answers NotLeader with the leader it knows, and the client follows the hint. The leader appends the entry, commits it on a majority, applies it and answers: 'Leader: Node 2, Operation performed on: Node 2, Result: 5 + 3 = 8'.",
                 ),
+                ask(
+                    step(
+                        60_000,
+                        vec![Action::Crash(id(2)), add(2, 2)],
+                        "Every server applied 5 + 3 and computed 8. Now the leader, Node 2, crashes just as the client sends 2 + 2 to it.",
+                    ),
+                    "What happens to the request 2 + 2?",
+                    vec![
+                        (
+                            "The client waits, retries, and a new leader performs it",
+                            Fact::ClientAnswered {
+                                performed_on: id(1),
+                                sum: 4,
+                            },
+                        ),
+                        (
+                            "It is lost with the crashed leader",
+                            Fact::Not(Box::new(Fact::ClientAnswered {
+                                performed_on: id(1),
+                                sum: 4,
+                            })),
+                        ),
+                    ],
+                    0,
+                    "Node 2 never answers, so after its timeout (40 s) the client sends the request again, to another server. Meanwhile Nodes 1 and 3 elected Node 1 for term 2; it appends 2 + 2, commits it with Node 3 and answers 4. The client keeps retrying (up to 10 sends) until some leader answers.",
+                ),
                 step(
-                    60_000,
+                    120_000,
                     vec![],
-                    "Every server applies the entry too, in the same order: they all computed 8.",
+                    "The client panel shows the path of each request: the redirect of 5 + 3 and the retry of 2 + 2.",
                 ),
             ],
         ),
@@ -697,14 +823,14 @@ pub fn bundled() -> Vec<Scenario> {
         ),
         scenario(
             "new-node",
-            "A new node joins (the seed's case 2)",
+            "A new node joins under load (the seed's case 2)",
             nodes(3, 1),
             vec![
                 ask(
                     step(
                         40_000,
-                        vec![Action::AddNode(id(4))],
-                        "Node 4 starts with an empty log and sends JoinCluster. The leader adds it as a learner, which receives the log but does not vote.",
+                        vec![Action::AddNode(id(4)), add(1, 10), add(2, 10), add(3, 10)],
+                        "Three servers, Node 2 leading, and the client keeps sending operations. Node 4 starts with an empty log and sends JoinCluster. The leader adds it as a learner: it receives the log but does not vote yet.",
                     ),
                     "A minute later, is Node 4 a voter?",
                     vec![
@@ -712,9 +838,121 @@ pub fn bundled() -> Vec<Scenario> {
                         ("No, still a learner", Fact::IsLearner(id(4))),
                     ],
                     0,
-                    "Once it caught up (a round of replication shorter than an election timeout), the leader appended the configuration that makes it a voter; now a majority is three of four.",
+                    "Once it caught up (a round of replication shorter than an election timeout), the leader appended the configuration {1,2,3,4} that makes it a voter (dissertation \u{a7}4.2.1); it was committed like any entry, while the client's operations went on.",
                 ),
-                step(100_000, vec![], "The cluster has four voters."),
+                ask(
+                    step(
+                        100_000,
+                        vec![Action::Crash(id(1)), add(5, 3)],
+                        "Four voters now. Node 1 crashes and the client sends 5 + 3.",
+                    ),
+                    "Will 5 + 3 be committed and answered?",
+                    vec![
+                        (
+                            "Yes",
+                            Fact::ClientAnswered {
+                                performed_on: id(2),
+                                sum: 8,
+                            },
+                        ),
+                        (
+                            "No",
+                            Fact::Not(Box::new(Fact::ClientAnswered {
+                                performed_on: id(2),
+                                sum: 8,
+                            })),
+                        ),
+                    ],
+                    0,
+                    "A majority of four voters is three: the leader, Node 3 and the new Node 4 store the entry, so it is committed. Node 4's copy counts like any voter's.",
+                ),
+                ask(
+                    step(
+                        130_000,
+                        vec![Action::Crash(id(3)), add(1, 1)],
+                        "Node 3 crashes too, and the client sends 1 + 1. Two of the original three servers are down; the leader still has Node 4.",
+                    ),
+                    "Will 1 + 1 be committed while Nodes 1 and 3 are down?",
+                    vec![
+                        (
+                            "Yes: the leader and Node 4 have it",
+                            Fact::ClientAnswered {
+                                performed_on: id(2),
+                                sum: 2,
+                            },
+                        ),
+                        (
+                            "No",
+                            Fact::Not(Box::new(Fact::ClientAnswered {
+                                performed_on: id(2),
+                                sum: 2,
+                            })),
+                        ),
+                    ],
+                    1,
+                    "Two of four is not a majority. Adding a node made the majority larger: with three voters, two would have been enough. The entry waits, uncommitted, in the leader's and Node 4's logs; the client keeps retrying.",
+                ),
+                step(
+                    190_000,
+                    vec![Action::Restart(id(1)), Action::Restart(id(3))],
+                    "Nodes 1 and 3 restart. They catch up from the leader, 1 + 1 reaches a majority and is committed, and the client gets its answer.",
+                ),
+            ],
+        ),
+        scenario(
+            "pre-vote",
+            "PreVote: a node that was cut off does not disrupt the cluster",
+            nodes(5, 1),
+            vec![
+                step(
+                    40_000,
+                    vec![Action::Isolate(id(5))],
+                    "Node 2 leads term 1. Node 5, a follower, is cut off from everyone. Hearing no heartbeat, it times out again and again: each time it becomes a candidate of a new term and votes for itself, and nobody answers.",
+                ),
+                ask(
+                    step(
+                        150_000,
+                        vec![Action::HealAll],
+                        "After almost two minutes alone Node 5 is at term 5; the others are still in term 1. The network heals.",
+                    ),
+                    "Does Node 2 remain the leader?",
+                    vec![
+                        ("Yes", Fact::LeaderIs(id(2))),
+                        ("No", Fact::LeaderOtherThan(id(2))),
+                    ],
+                    1,
+                    "The leader's next heartbeat reaches Node 5, whose reply carries term 5. Any server that sees a higher term adopts it and becomes a follower (Figure 2), the leader included. The cluster had to hold a new election (Node 5 won it, its log being as up to date as the others'): a server that was merely cut off deposed a healthy leader.",
+                ),
+                step(
+                    200_000,
+                    vec![
+                        Action::SetGuards {
+                            pre_vote: true,
+                            check_quorum: false,
+                        },
+                        Action::Isolate(id(4)),
+                    ],
+                    "Node 5 now leads term 6. Turn on PreVote (dissertation \u{a7}9.6) and cut off Node 4 the same way. Before starting an election, a node first asks whether it could win, without raising its term.",
+                ),
+                ask(
+                    step(
+                        320_000,
+                        vec![Action::HealAll],
+                        "Node 4 timed out many times, but nobody could answer its pre-votes, so it stayed in term 6. The network heals.",
+                    ),
+                    "Does Node 5 remain the leader?",
+                    vec![
+                        ("Yes", Fact::LeaderIs(id(5))),
+                        ("No", Fact::LeaderOtherThan(id(5))),
+                    ],
+                    0,
+                    "Node 4 never raised its term: its pre-votes asked whether it could win term 7 while it stayed in term 6, and nobody could answer them while it was cut off. Back on the network it has no higher term to disrupt anyone with, and the leader's next heartbeat simply brings it back as a follower.",
+                ),
+                step(
+                    340_000,
+                    vec![],
+                    "Term 6 throughout: PreVote kept the cut-off node from disturbing the cluster.",
+                ),
             ],
         ),
     ]

@@ -1,6 +1,7 @@
 //! Tests of the reducer.
 
 use super::*;
+use crate::embed::HostEvent;
 use raft_core::sim::NodeStatus;
 
 fn reduce(state: Rc<AppState>, msg: Msg) -> Rc<AppState> {
@@ -434,4 +435,207 @@ fn the_narration_follows_the_run() {
         "{}",
         s.narration.text
     );
+}
+
+/// Plays `frames` frames of 100 wall ms at 6x (whether or not the app stops playing).
+fn frames(mut s: Rc<AppState>, frames: u32) -> Rc<AppState> {
+    let mut wall = 0.0;
+    for _ in 0..=frames {
+        s = reduce(s, Msg::Frame { wall_ms: wall });
+        wall += 100.0;
+    }
+    s
+}
+
+fn scenario_step(s: &AppState) -> Option<usize> {
+    s.scenario.as_ref().map(|r| r.player.step())
+}
+
+#[test]
+fn a_scenario_replaces_the_run_and_stops_at_its_steps() {
+    let mut s = play_for(Rc::new(AppState::new(RunParams::default(), vec![])), 5_000);
+    s = reduce(s, Msg::Select(NodeId(1)));
+    s = reduce(s, Msg::Scenario(ScenarioMsg::Load("leader-crash".into())));
+    assert_eq!(scenario_step(&s), Some(0));
+    assert_eq!(
+        now(&s),
+        40_000,
+        "the run is the scenario's, at its first step"
+    );
+    assert_eq!(s.selected, None);
+    assert!(s.playing, "a step without a question plays on");
+    assert!(s.scenario_on_script());
+    // Playing stops by itself at the next step (41 s).
+    s = frames(s, 10);
+    assert_eq!(now(&s), 41_000);
+    assert!(!s.playing);
+    assert!(s.scenario_on_script());
+    // Next: a question, so the run stays paused until the reader predicts and reveals.
+    s = reduce(s, Msg::Scenario(ScenarioMsg::Next));
+    assert_eq!(scenario_step(&s), Some(1));
+    assert!(!s.playing);
+    s = reduce(s, Msg::Scenario(ScenarioMsg::Choose(0)));
+    s = reduce(s, Msg::Scenario(ScenarioMsg::Reveal));
+    assert_eq!(now(&s), 120_000, "revealed at the next step's moment");
+    let verdict = s.scenario.as_ref().and_then(|r| r.verdict());
+    assert_eq!(verdict.map(|v| (v.correct, v.held)), Some((true, vec![0])));
+    // Play at the step's moment goes on past it: the run is the reader's now.
+    s = reduce(s, Msg::TogglePlay);
+    s = frames(s, 5);
+    assert!(s.playing && now(&s) > 120_000);
+    assert!(!s.scenario_on_script());
+    // Back rebuilds the scenario's run at the previous step.
+    s = reduce(s, Msg::Scenario(ScenarioMsg::Back));
+    assert_eq!((scenario_step(&s), now(&s)), (Some(0), 40_000));
+    assert!(s.scenario_on_script() && !s.playing);
+    assert!(
+        s.trace.info.iter().all(|l| !l.text.contains("00:02:0")),
+        "the event log starts again from the rebuilt run"
+    );
+    // Reset leaves the scenario.
+    s = reduce(s, Msg::Reset(RunParams::default()));
+    assert!(s.scenario.is_none());
+}
+
+#[test]
+fn a_reader_who_changes_the_run_gets_the_scenarios_run_back() {
+    let mut s = Rc::new(AppState::new(RunParams::default(), vec![]));
+    s = reduce(s, Msg::Scenario(ScenarioMsg::Load("first-election".into())));
+    assert!(!s.playing, "the first step asks a question");
+    s = reduce(s, Msg::NodeAction(NodeId(3), NodeActionKind::Timeout));
+    assert!(s.notice.is_none(), "{:?}", s.notice);
+    assert!(!s.scenario_on_script());
+    s = reduce(s, Msg::TogglePlay);
+    s = frames(s, 80);
+    assert!(s.playing, "a changed run does not stop at steps");
+    assert!(now(&s) > 40_000);
+    s = reduce(s, Msg::Scenario(ScenarioMsg::Choose(1)));
+    s = reduce(s, Msg::Scenario(ScenarioMsg::Reveal));
+    assert!(s.scenario_on_script());
+    let verdict = s.scenario.as_ref().and_then(|r| r.verdict());
+    assert_eq!(
+        verdict.map(|v| (v.correct, v.held)),
+        Some((true, vec![1])),
+        "judged on the scenario's run (Node 2), not the changed one"
+    );
+}
+
+#[test]
+fn unknown_scenarios_leave_the_run_alone() {
+    let mut s = play_for(Rc::new(AppState::new(RunParams::default(), vec![])), 2_000);
+    let before = digest(&s);
+    s = reduce(s, Msg::Scenario(ScenarioMsg::Load("nope".into())));
+    assert!(s.scenario.is_none());
+    assert!(s.notice.as_deref().is_some_and(|n| n.contains("nope")));
+    assert_eq!(digest(&s), before);
+    // Scenario messages without a scenario do nothing.
+    for msg in [ScenarioMsg::Next, ScenarioMsg::Back, ScenarioMsg::Reveal] {
+        s = reduce(s, Msg::Scenario(msg));
+    }
+    assert_eq!(digest(&s), before);
+}
+
+#[test]
+fn starting_options_set_speed_pause_and_scenario() {
+    let (options, errors) = crate::embed::parse_options(|name| match name {
+        "scenario" => Some("split-vote".into()),
+        "paused" => Some("1".into()),
+        "speed" => Some("0.5".into()),
+        _ => None,
+    });
+    assert!(errors.is_empty());
+    let mut s = AppState::new(RunParams::default(), vec![]);
+    s.start_with(&options);
+    assert_eq!(s.speed, 0.5);
+    assert!(!s.playing);
+    assert_eq!(
+        s.scenario.as_ref().map(|r| r.scenario().id.as_str()),
+        Some("split-vote")
+    );
+    assert_eq!(now(&s), 1_000);
+}
+
+fn host_replies(s: &AppState) -> Vec<HostEvent> {
+    s.host_out.since(0).cloned().collect()
+}
+
+#[test]
+fn host_commands_drive_the_app_and_refusals_are_answered() {
+    let mut s = Rc::new(AppState::new(RunParams::default(), vec![]));
+    s = reduce(s, Msg::Host(HostCommand::Pause));
+    assert!(!s.playing);
+    s = reduce(s, Msg::Host(HostCommand::Play));
+    assert!(s.playing);
+    // Seeking forward runs the simulation; back restores it.
+    s = reduce(s, Msg::Host(HostCommand::Seek(60_000)));
+    assert_eq!(now(&s), 60_000);
+    assert!(!s.playing, "seeking pauses, like the scrubber");
+    let at_60 = digest(&s);
+    s = reduce(s, Msg::Host(HostCommand::Seek(10_000)));
+    assert_eq!(now(&s), 10_000);
+    s = reduce(s, Msg::Host(HostCommand::Seek(60_000)));
+    assert_eq!(digest(&s), at_60);
+    assert!(host_replies(&s).is_empty());
+    // Too far ahead: refused, nothing moves.
+    s = reduce(s, Msg::Host(HostCommand::Seek(60_000 + 600_001)));
+    assert_eq!(now(&s), 60_000);
+    let replies = host_replies(&s);
+    assert!(
+        matches!(&replies[..], [HostEvent::Error { reason }] if reason.contains("too far ahead")),
+        "{replies:?}"
+    );
+    // Actions: applied, or refused with the simulator's reason.
+    s = reduce(
+        s,
+        Msg::Host(HostCommand::Action(raft_core::sim::Action::Crash(NodeId(
+            2,
+        )))),
+    );
+    assert_eq!(
+        s.sim()
+            .and_then(|sim| sim.node(NodeId(2)).map(|n| n.status())),
+        Some(NodeStatus::Crashed)
+    );
+    s = reduce(
+        s,
+        Msg::Host(HostCommand::Action(raft_core::sim::Action::Crash(NodeId(
+            9,
+        )))),
+    );
+    assert!(matches!(
+        host_replies(&s).last(),
+        Some(HostEvent::Error { reason }) if reason.starts_with("the simulator refused the action")
+    ));
+    assert!(
+        s.notice.is_none(),
+        "the host's refusals are not shown to the reader"
+    );
+    // No scenario yet.
+    s = reduce(s, Msg::Host(HostCommand::NextStep));
+    assert!(matches!(
+        host_replies(&s).last(),
+        Some(HostEvent::Error { reason }) if reason.contains("no scenario")
+    ));
+    // get-state replies with the present.
+    s = reduce(s, Msg::Host(HostCommand::GetState));
+    let Some(HostEvent::State {
+        t_ms,
+        nodes,
+        leader,
+        ..
+    }) = host_replies(&s).last().cloned()
+    else {
+        panic!("a state reply");
+    };
+    assert_eq!(t_ms, 60_000);
+    assert_eq!(nodes.len(), 5);
+    assert_eq!(nodes[1].status, "crashed");
+    assert_ne!(leader, Some(2));
+    // Scenarios.
+    s = reduce(s, Msg::Host(HostCommand::LoadScenario("split-vote".into())));
+    assert_eq!(scenario_step(&s), Some(0));
+    s = reduce(s, Msg::Host(HostCommand::NextStep));
+    assert_eq!(scenario_step(&s), Some(1));
+    s = reduce(s, Msg::Host(HostCommand::PreviousStep));
+    assert_eq!(scenario_step(&s), Some(0));
 }
