@@ -110,6 +110,38 @@ for (const scheme of ['light', 'dark'] as const) {
     await page.keyboard.press('?');
     await expect(page.getByTestId('help')).toBeVisible();
     await expectNoSeriousViolations(page, `${scheme}, keyboard help`);
+    await page.keyboard.press('Escape');
+
+    // Back in time: the time-travel bar says the run is replaying the past.
+    await page.getByTestId('step-back').click();
+    await expect(page.getByTestId('in-past')).toBeVisible();
+    await expectNoSeriousViolations(page, `${scheme}, in the past`);
+  });
+
+  test(`axe: embed mode at 800x600 (${scheme} scheme)`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.setViewportSize({ width: 800, height: 600 });
+    await page.goto('/?embed=1&scenario=first-election');
+    await expect(page.getByTestId('scenario')).toBeVisible();
+    await expectNoSeriousViolations(page, `${scheme}, embed`);
+  });
+
+  test(`axe: a guided scenario with a question and its verdict (${scheme} scheme)`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.goto('/?scenario=split-vote');
+    const panel = page.getByTestId('scenario');
+    await expect(panel).toBeVisible();
+    await expectNoSeriousViolations(page, `${scheme}, scenario`);
+    // Walk to the first question, answer it and reveal.
+    for (let i = 0; i < 12 && (await page.getByTestId('scenario-question').count()) === 0; i++) {
+      await page.getByTestId('scenario-next').click();
+    }
+    await expect(page.getByTestId('scenario-question')).toBeVisible();
+    await expectNoSeriousViolations(page, `${scheme}, scenario question`);
+    await page.locator('[data-choice="0"] input, input[data-choice="0"]').first().check();
+    await page.getByTestId('scenario-reveal').click();
+    await expect(page.getByTestId('scenario-verdict')).toBeVisible();
+    await expectNoSeriousViolations(page, `${scheme}, scenario verdict`);
   });
 }
 

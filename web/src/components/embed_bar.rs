@@ -39,7 +39,7 @@ pub fn embed_bar(props: &EmbedBarProps) -> Html {
         .map_or(clock.as_str(), |(_, t)| t)
         .to_string();
     html! {
-        <div class="embed-bar">
+        <header class="embed-bar">
             <button type="button" class="primary" data-testid="play-pause" title={title}
                     onclick={ontoggle}>{ label }</button>
             <time class="embed-clock" data-testid="virtual-time"
@@ -47,6 +47,6 @@ pub fn embed_bar(props: &EmbedBarProps) -> Html {
             <div class="embed-extra">{ props.children.clone() }</div>
             <a class="embed-open" href={props.full_href.clone()} target="_blank" rel="noopener"
                title="Open this in the full raftlab app, in a new tab">{ "raftlab \u{2197}" }</a>
-        </div>
+        </header>
     }
 }

@@ -238,7 +238,8 @@ pub fn log_view(props: &LogViewProps) -> Html {
         ""
     };
     html! {
-        <section class="panel log-view" aria-label="Logs">
+        // Focusable: in embed mode the panel scrolls, and keyboard users must be able to scroll it.
+        <section class="panel log-view" aria-label="Logs" tabindex="0">
             <div class="panel-head">
                 <h2>{ "Logs" }</h2>
                 <span class="muted log-caption" title={caption.clone()}>{ caption }</span>
