@@ -352,6 +352,31 @@ impl AppState {
         self.apply_all(actions, &format!("set up \u{201c}{label}\u{201d}"));
     }
 
+    /// A client request while the run plays: applied to the shared simulation, and the same
+    /// state returned, so Yew does not render for it. The next animation frame (at most one
+    /// frame away) brings the trace, the checker and the history up to date and draws the
+    /// request, so a burst of clicks costs one render per frame instead of one per click
+    /// (issue 8's frame budget). A refusal is shown at once.
+    fn submit_while_playing(self: Rc<Self>, client: u64, command: Command) -> Rc<Self> {
+        let action = Action::SubmitFrom {
+            client: raft_core::ClientId(client),
+            command,
+        };
+        let refused = match self.sim.try_borrow_mut() {
+            Ok(mut timeline) => timeline.apply(action).err(),
+            Err(_) => None,
+        };
+        match refused {
+            None => self,
+            Some(e) => {
+                let mut next = (*self).clone();
+                // The wording of `apply`'s refusals.
+                next.notice = Some(format!("Cannot submit the request: {e}."));
+                Rc::new(next)
+            }
+        }
+    }
+
     /// Applies actions in order and stops at the first refusal (its notice stays).
     fn apply_all(&mut self, actions: Vec<Action>, what: &str) {
         for action in actions {
@@ -372,6 +397,12 @@ impl Reducible for AppState {
         if matches!(msg, Msg::Frame { .. }) && !self.playing {
             return self;
         }
+        let msg = match msg {
+            Msg::SubmitFrom { client, command } if self.playing && self.notice.is_none() => {
+                return self.submit_while_playing(client, command);
+            }
+            msg => msg,
+        };
         let mut next = (*self).clone();
         match msg {
             Msg::Frame { wall_ms } => {
