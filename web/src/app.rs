@@ -2,7 +2,6 @@
 //! derives the plain-data views once per frame and lays out the page.
 
 use crate::actions::{NodeActionKind, shortcut_help};
-use crate::client_view::{latest_result, request_count, request_views};
 use crate::components::banner::Banner;
 use crate::components::client_panel::ClientPanel;
 use crate::components::cluster::Cluster;
@@ -17,20 +16,17 @@ use crate::components::spacetime::SpaceTimePanel;
 use crate::components::timeline_bar::TimelineBar;
 use crate::input::RunParams;
 use crate::network_view::{self, Preset};
+use crate::panels::PanelCache;
 use crate::state::{AppState, Inspected, Msg};
 use crate::views::{self, NodeView};
-use crate::{history_view, layout, log_grid, status, url};
+use crate::{layout, status, url};
 use gloo::events::EventListener;
 use gloo::render::request_animation_frame;
 use raft_core::NodeId;
 use raft_core::sim::{Action, Endpoint, MessageId};
-use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, KeyboardEvent};
 use yew::prelude::*;
-
-/// Log indexes shown in the log grid (older ones are summarised as hidden).
-const LOG_COLUMNS: u64 = 20;
 
 /// Whether a keyboard event comes from a text field (where letters are typing, not commands).
 fn from_text_field(event: &KeyboardEvent) -> bool {
@@ -66,6 +62,8 @@ pub fn app() -> Html {
         AppState::new(params, errors)
     });
     let dispatch = state.dispatcher();
+    // The side panels' views, rebuilt in turn while the run plays (see `panels`).
+    let panel_cache = use_mut_ref(PanelCache::default);
 
     // The animation loop: while playing, each frame requests the next one. The pending
     // request's handle belongs to this effect; the cleanup (next frame, pause or unmount)
@@ -113,6 +111,21 @@ pub fn app() -> Html {
     });
     let onpartition = use_callback(dispatch.clone(), |(), d| d.dispatch(Msg::PartitionGroup));
     let onclear = use_callback(dispatch.clone(), |(), d| d.dispatch(Msg::ClearGroup));
+    // The drawing's callbacks, made once too, so that its parts with unchanged data (the
+    // links, the nodes at rest) skip re-rendering.
+    let onselect = use_callback(dispatch.clone(), |(id, shift): (NodeId, bool), d| {
+        d.dispatch(if shift {
+            Msg::ToggleGroup(id)
+        } else {
+            Msg::Select(id)
+        })
+    });
+    let onlink = use_callback(dispatch.clone(), |(a, b): (NodeId, NodeId), d| {
+        d.dispatch(Msg::Inspect(Inspected::Link(a, b)))
+    });
+    let onmessage = use_callback(dispatch.clone(), |id: u64, d| {
+        d.dispatch(Msg::Inspect(Inspected::Message(MessageId(id))))
+    });
 
     let Some(sim) = state.sim() else {
         return html! {};
@@ -168,15 +181,8 @@ pub fn app() -> Html {
         }
         None => None,
     };
-    let grid = log_grid::log_grid(&sim, LOG_COLUMNS);
-    let requests = request_views(&sim, &state.trace.requests);
-    let total_requests = request_count(&sim);
-    let history = Rc::new(history_view::history_chart(&sim));
-    let latest = latest_result(&sim);
+    let panels = panel_cache.borrow_mut().views(&state, &sim);
     let status = status::status_line(&sim);
-    let diagram = state
-        .diagram_open
-        .then(|| Rc::new(crate::spacetime::space_time(&sim)));
     let now_ms = sim.now_ms();
     let at_start = sim.events_processed() == 0;
     drop(sim);
@@ -206,26 +212,6 @@ pub fn app() -> Html {
         let d = dispatch.clone();
         Callback::from(move |()| d.dispatch(msg()))
     };
-    let onselect = {
-        let d = dispatch.clone();
-        Callback::from(move |(id, shift): (NodeId, bool)| {
-            d.dispatch(if shift {
-                Msg::ToggleGroup(id)
-            } else {
-                Msg::Select(id)
-            })
-        })
-    };
-    let onlink = {
-        let d = dispatch.clone();
-        Callback::from(move |(a, b): (NodeId, NodeId)| {
-            d.dispatch(Msg::Inspect(Inspected::Link(a, b)))
-        })
-    };
-    let onmessage = {
-        let d = dispatch.clone();
-        Callback::from(move |id: u64| d.dispatch(Msg::Inspect(Inspected::Message(MessageId(id)))))
-    };
 
     let onadd = {
         let d = dispatch.clone();
@@ -253,11 +239,6 @@ pub fn app() -> Html {
     let ontoggledebug = {
         let d = dispatch.clone();
         Callback::from(move |on: bool| d.dispatch(Msg::SetShowDebug(on)))
-    };
-    let (lines, total_lines) = if state.show_debug {
-        (state.trace.all.clone(), state.trace.all_total)
-    } else {
-        (state.trace.info.clone(), state.trace.info_total)
     };
 
     let has_banner = !state.url_errors.is_empty() || state.notice.is_some();
@@ -320,13 +301,14 @@ pub fn app() -> Html {
                         <NetworkPanel {defaults} group={state.group.iter().copied().collect::<Vec<_>>()}
                                       {faulty} {pre_vote} {check_quorum} {election_timeout_ms} {snapshot_threshold} {onapply} {onpreset} {onerror} {onpartition} {onclear} />
                     </section>
-                    <LogView {grid} />
-                    <SpaceTimePanel {diagram} ontoggle={cb(|| Msg::ToggleDiagram)} />
+                    <LogView grid={panels.grid} />
+                    <SpaceTimePanel diagram={panels.diagram} ontoggle={cb(|| Msg::ToggleDiagram)} />
                 </div>
                 <div class="column side-column">
-                    <ClientPanel {requests} {total_requests} {latest} {onsubmit} {history}
+                    <ClientPanel requests={panels.requests} total_requests={panels.total_requests}
+                                 latest={panels.latest} {onsubmit} history={panels.history}
                                  linearizable={state.history.ok} verdict={state.history.text.clone()} />
-                    <EventLog {lines} total={total_lines} show_debug={state.show_debug} {ontoggledebug} />
+                    <EventLog lines={panels.lines} total={panels.total_lines} show_debug={state.show_debug} {ontoggledebug} />
                 </div>
             </main>
         </div>

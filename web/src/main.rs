@@ -22,6 +22,7 @@ mod log_grid;
 mod math;
 mod network_view;
 mod num;
+mod panels;
 mod spacetime;
 mod speed;
 mod state;

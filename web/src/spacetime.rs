@@ -190,7 +190,9 @@ pub struct SpaceTime {
 /// Width of the window in the viewBox.
 const SPAN: i64 = VIEW_W - LEFT - RIGHT;
 
-/// Position of virtual time `t_ms` in a window starting at `start_ms`.
+/// Position of virtual time `t_ms` in a window starting at `start_ms` (what
+/// [`SpaceTime::screen_x`] of its [`run_x`] is, within one unit of rounding).
+#[cfg(test)]
 pub fn x_of(t_ms: u64, start_ms: u64) -> i64 {
     let dt = t_ms.saturating_sub(start_ms).min(WINDOW_MS) as i64;
     LEFT + dt * SPAN / WINDOW_MS as i64
@@ -477,7 +479,7 @@ pub fn space_time(sim: &Simulation) -> SpaceTime {
     }
     // Sent order: a new message goes at the end and an old one leaves from the front, so the
     // page's keyed list of arrows never reorders.
-    out.arrows.sort_unstable_by_key(|a| a.id);
+    crate::views::sort_by_id(&mut out.arrows, |a| a.id);
     let mut t = start.div_ceil(TICK_MS) * TICK_MS;
     while t <= now {
         out.ticks.push((t, run_x(t), format!("{} s", t / 1000)));

@@ -10,6 +10,7 @@ use crate::layout::{self, CLIENT_ANCHOR_RADIUS, Ring};
 use crate::log_grid::{log_size_text, snapshot_fields};
 use raft_core::sim::{Endpoint, Envelope, MemberKind, NodeStatus, SimNode, Simulation};
 use raft_core::{Membership, MessageKind, NodeId, RoleKind};
+use yew::AttrValue;
 
 /// How a node is drawn.
 #[derive(Clone, Debug, PartialEq)]
@@ -245,8 +246,9 @@ pub struct MessageView {
     pub at: Point,
     /// Number of log entries it carries (AppendEntries only).
     pub entries: usize,
-    /// Hover text: sender, recipient and contents.
-    pub title: String,
+    /// Hover text: sender, recipient and contents (shared, not copied, on its way to the
+    /// page).
+    pub title: AttrValue,
     /// Client messages only: the start and end of the track it flies along (drawn faintly,
     /// so that students see where it goes).
     pub track: Option<(Point, Point)>,
@@ -277,8 +279,21 @@ pub fn message_view(env: &Envelope, ring: &Ring, now_ms: u64, lane: u8) -> Messa
         kind: env.kind(),
         at: at(progress),
         entries: env.entry_count(),
-        title: format!("{} \u{2192} {}: {}", env.from, env.to, env.describe()),
+        title: format!("{} \u{2192} {}: {}", env.from, env.to, env.describe()).into(),
         track: with_client.then(|| (at(0.0), at(1.0))),
+    }
+}
+
+/// Sorts `items` by `id` with an insertion sort: the lists it sorts (messages by id, given in
+/// delivery order) are nearly sorted already, and it spares the download a monomorphised std
+/// sort per element type.
+pub fn sort_by_id<T>(items: &mut [T], id: impl Fn(&T) -> u64) {
+    for i in 1..items.len() {
+        let mut j = i;
+        while j > 0 && id(&items[j - 1]) > id(&items[j]) {
+            items.swap(j - 1, j);
+            j -= 1;
+        }
     }
 }
 

@@ -40,7 +40,7 @@ fn command(kind: &str, a: i64, b: i64) -> Command {
 #[derive(Properties, PartialEq)]
 pub struct ClientPanelProps {
     /// Recent requests, newest first.
-    pub requests: Vec<RequestView>,
+    pub requests: Rc<Vec<RequestView>>,
     /// How many requests the run has made (more than `requests` when the list is truncated).
     pub total_requests: usize,
     /// The latest finished request (completed or failed).
@@ -77,7 +77,19 @@ fn select_value(e: &Event) -> Option<String> {
     e.target_dyn_into::<HtmlSelectElement>().map(|s| s.value())
 }
 
-fn history_chart(chart: &HistoryChart, ok: bool, verdict: &str) -> Html {
+/// Properties of [`HistoryView`].
+#[derive(Properties, PartialEq)]
+struct HistoryProps {
+    chart: Rc<HistoryChart>,
+    ok: bool,
+    verdict: Rc<String>,
+}
+
+/// The history chart and the linearizability verdict: a component of its own, so that the
+/// form's own re-renders (each Send turns to the next client) do not rebuild it.
+#[function_component(HistoryView)]
+fn history_view(props: &HistoryProps) -> Html {
+    let (chart, ok, verdict) = (&props.chart, props.ok, &props.verdict);
     let h = (chart.rows * ROW_H).max(ROW_H);
     html! {
         <div class="history">
@@ -124,6 +136,18 @@ fn text_input(
             state.set(value);
         }
     })
+}
+
+/// Properties of [`RequestList`].
+#[derive(Properties, PartialEq)]
+struct RequestListProps {
+    requests: Rc<Vec<RequestView>>,
+}
+
+/// The recent requests (a component of its own, like [`HistoryView`]).
+#[function_component(RequestList)]
+fn request_list(props: &RequestListProps) -> Html {
+    html! { <ol class="requests">{ for props.requests.iter().map(request_item) }</ol> }
 }
 
 fn request_item(r: &RequestView) -> Html {
@@ -247,14 +271,14 @@ pub fn client_panel(props: &ClientPanelProps) -> Html {
                 <span class="muted">{ "Latest result" }</span>
                 <div data-testid="client-summary" title={summary.clone()}>{ summary }</div>
             </div>
-            { history_chart(&props.history, props.linearizable, &props.verdict) }
+            <HistoryView chart={props.history.clone()} ok={props.linearizable} verdict={props.verdict.clone()} />
             if shown > 0 {
                 if props.total_requests > shown {
                     <p class="muted list-note">
                         { format!("showing the {shown} most recent of {} requests", props.total_requests) }
                     </p>
                 }
-                <ol class="requests">{ for props.requests.iter().map(request_item) }</ol>
+                <RequestList requests={props.requests.clone()} />
             }
         </section>
     }

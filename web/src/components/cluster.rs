@@ -3,7 +3,7 @@
 //! ring), dropped messages fading out, messages in flight, nodes. Messages travel from node
 //! edge to node edge, and nodes are on top, so a click on a node always reaches it.
 
-use super::message::{Message, glyph};
+use super::message::{MessageLayer, glyph};
 use super::node::Node;
 use crate::geometry::Point;
 use crate::layout::{self, CLIENT_H, CLIENT_W};
@@ -102,6 +102,24 @@ fn link(v: &LinkView, onlink: &Callback<(NodeId, NodeId)>) -> Html {
     }
 }
 
+/// Properties of [`Links`].
+#[derive(Properties, PartialEq)]
+struct LinksProps {
+    links: Vec<LinkView>,
+    onlink: Callback<(NodeId, NodeId)>,
+}
+
+/// The links' layer: a component of its own, so that it skips the frames in which no link
+/// changed (nearly all of them).
+#[function_component(Links)]
+fn links(props: &LinksProps) -> Html {
+    html! {
+        <g class="links">
+            { for props.links.iter().map(|l| link(l, &props.onlink)) }
+        </g>
+    }
+}
+
 /// A dropped message: its glyph, faded, with a red cross over it.
 fn dropped(v: &DropView) -> Html {
     html! {
@@ -144,6 +162,9 @@ fn track(id: u64, (a, b): (Point, Point)) -> Html {
 #[function_component(Cluster)]
 pub fn cluster(props: &ClusterProps) -> Html {
     let view = layout::view_box(props.nodes.len());
+    // In id order (the order they were sent), so that the layer's chunks stay put.
+    let mut by_id = props.messages.clone();
+    crate::views::sort_by_id(&mut by_id, |m| m.id);
     html! {
         <svg class="cluster" viewBox={view.attr()}
              role="img" aria-label="The cluster: servers on a ring, the client in the middle, and the messages between them">
@@ -161,9 +182,7 @@ pub fn cluster(props: &ClusterProps) -> Html {
                     <path d="M 0 1 L 9 5 L 0 9 z" />
                 </marker>
             </defs>
-            <g class="links">
-                { for props.links.iter().map(|l| link(l, &props.onlink)) }
-            </g>
+            <Links links={props.links.clone()} onlink={props.onlink.clone()} />
             <g class="client-tracks">
                 { for props.messages.iter().filter_map(|m| m.track.map(|t| track(m.id, t))) }
             </g>
@@ -171,11 +190,7 @@ pub fn cluster(props: &ClusterProps) -> Html {
             <g class="drops">
                 { for props.drops.iter().map(dropped) }
             </g>
-            <g class="messages">
-                { for props.messages.iter().map(|m| html! {
-                    <Message key={m.id} view={m.clone()} onclick={props.onmessage.clone()} />
-                }) }
-            </g>
+            <MessageLayer messages={by_id} onclick={props.onmessage.clone()} />
             <g class="nodes">
                 { for props.nodes.iter().map(|n| html! {
                     <Node key={n.id} view={n.clone()} onselect={props.onselect.clone()} />

@@ -8,13 +8,14 @@
 use crate::log_grid::{LogCell, LogGrid, LogRow};
 use crate::status::log_caption;
 use raft_core::RoleKind;
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// Properties of [`LogView`].
 #[derive(Properties, PartialEq)]
 pub struct LogViewProps {
-    /// The grid to show.
-    pub grid: LogGrid,
+    /// The grid to show (compared by pointer first: unchanged between refreshes).
+    pub grid: Rc<LogGrid>,
 }
 
 /// The snapshot column of a row: the block, or an empty slot keeping the columns aligned.
