@@ -111,21 +111,6 @@ pub fn app() -> Html {
     });
     let onpartition = use_callback(dispatch.clone(), |(), d| d.dispatch(Msg::PartitionGroup));
     let onclear = use_callback(dispatch.clone(), |(), d| d.dispatch(Msg::ClearGroup));
-    // The drawing's callbacks, made once too, so that its parts with unchanged data (the
-    // links, the nodes at rest) skip re-rendering.
-    let onselect = use_callback(dispatch.clone(), |(id, shift): (NodeId, bool), d| {
-        d.dispatch(if shift {
-            Msg::ToggleGroup(id)
-        } else {
-            Msg::Select(id)
-        })
-    });
-    let onlink = use_callback(dispatch.clone(), |(a, b): (NodeId, NodeId), d| {
-        d.dispatch(Msg::Inspect(Inspected::Link(a, b)))
-    });
-    let onmessage = use_callback(dispatch.clone(), |id: u64, d| {
-        d.dispatch(Msg::Inspect(Inspected::Message(MessageId(id))))
-    });
 
     let Some(sim) = state.sim() else {
         return html! {};
@@ -211,6 +196,26 @@ pub fn app() -> Html {
     let cb = |msg: fn() -> Msg| {
         let d = dispatch.clone();
         Callback::from(move |()| d.dispatch(msg()))
+    };
+    let onselect = {
+        let d = dispatch.clone();
+        Callback::from(move |(id, shift): (NodeId, bool)| {
+            d.dispatch(if shift {
+                Msg::ToggleGroup(id)
+            } else {
+                Msg::Select(id)
+            })
+        })
+    };
+    let onlink = {
+        let d = dispatch.clone();
+        Callback::from(move |(a, b): (NodeId, NodeId)| {
+            d.dispatch(Msg::Inspect(Inspected::Link(a, b)))
+        })
+    };
+    let onmessage = {
+        let d = dispatch.clone();
+        Callback::from(move |id: u64| d.dispatch(Msg::Inspect(Inspected::Message(MessageId(id)))))
     };
 
     let onadd = {

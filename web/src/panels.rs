@@ -123,36 +123,33 @@ impl PanelCache {
         } else {
             (state.trace.info.clone(), state.trace.info_total)
         };
-        let views = match self.views.take() {
-            Some(mut v) => {
-                if plan[Panel::Logs as usize] {
-                    v.grid = Rc::new(log_grid(sim, LOG_COLUMNS));
-                }
-                if plan[Panel::Client as usize] {
-                    v.requests = Rc::new(request_views(sim, &state.trace.requests));
-                    v.total_requests = request_count(sim);
-                    v.latest = latest_result(sim);
-                    v.history = Rc::new(history_chart(sim));
-                }
-                if plan[Panel::EventLog as usize] {
-                    (v.lines, v.total_lines) = (lines, total_lines);
-                }
-                if plan[Panel::Diagram as usize] {
-                    v.diagram = state.diagram_open.then(|| Rc::new(space_time(sim)));
-                }
-                v
-            }
-            None => PanelViews {
-                grid: Rc::new(log_grid(sim, LOG_COLUMNS)),
-                requests: Rc::new(request_views(sim, &state.trace.requests)),
-                total_requests: request_count(sim),
-                latest: latest_result(sim),
-                history: Rc::new(history_chart(sim)),
-                lines,
-                total_lines,
-                diagram: state.diagram_open.then(|| Rc::new(space_time(sim))),
-            },
-        };
+        // Each view is built in one place (so the download carries one copy of each builder).
+        let mut v = self.views.take().unwrap_or_else(|| PanelViews {
+            grid: Rc::default(),
+            requests: Rc::default(),
+            total_requests: 0,
+            latest: None,
+            history: Rc::default(),
+            lines: Rc::default(),
+            total_lines: 0,
+            diagram: None,
+        });
+        if plan[Panel::Logs as usize] {
+            v.grid = Rc::new(log_grid(sim, LOG_COLUMNS));
+        }
+        if plan[Panel::Client as usize] {
+            v.requests = Rc::new(request_views(sim, &state.trace.requests));
+            v.total_requests = request_count(sim);
+            v.latest = latest_result(sim);
+            v.history = Rc::new(history_chart(sim));
+        }
+        if plan[Panel::EventLog as usize] {
+            (v.lines, v.total_lines) = (lines, total_lines);
+        }
+        if plan[Panel::Diagram as usize] {
+            v.diagram = state.diagram_open.then(|| Rc::new(space_time(sim)));
+        }
+        let views = v;
         self.views = Some(views.clone());
         views
     }

@@ -352,31 +352,6 @@ impl AppState {
         self.apply_all(actions, &format!("set up \u{201c}{label}\u{201d}"));
     }
 
-    /// A client request while the run plays: applied to the shared simulation, and the same
-    /// state returned, so Yew does not render for it. The next animation frame (at most one
-    /// frame away) brings the trace, the checker and the history up to date and draws the
-    /// request, so a burst of clicks costs one render per frame instead of one per click
-    /// (issue 8's frame budget). A refusal is shown at once.
-    fn submit_while_playing(self: Rc<Self>, client: u64, command: Command) -> Rc<Self> {
-        let action = Action::SubmitFrom {
-            client: raft_core::ClientId(client),
-            command,
-        };
-        let refused = match self.sim.try_borrow_mut() {
-            Ok(mut timeline) => timeline.apply(action).err(),
-            Err(_) => None,
-        };
-        match refused {
-            None => self,
-            Some(e) => {
-                let mut next = (*self).clone();
-                // The wording of `apply`'s refusals.
-                next.notice = Some(format!("Cannot submit the request: {e}."));
-                Rc::new(next)
-            }
-        }
-    }
-
     /// Applies actions in order and stops at the first refusal (its notice stays).
     fn apply_all(&mut self, actions: Vec<Action>, what: &str) {
         for action in actions {
@@ -397,12 +372,6 @@ impl Reducible for AppState {
         if matches!(msg, Msg::Frame { .. }) && !self.playing {
             return self;
         }
-        let msg = match msg {
-            Msg::SubmitFrom { client, command } if self.playing && self.notice.is_none() => {
-                return self.submit_while_playing(client, command);
-            }
-            msg => msg,
-        };
         let mut next = (*self).clone();
         match msg {
             Msg::Frame { wall_ms } => {
@@ -512,8 +481,28 @@ impl Reducible for AppState {
                 }
             }
             Msg::SubmitFrom { client, command } => {
-                let client = raft_core::ClientId(client);
-                next.apply(Action::SubmitFrom { client, command }, "submit the request")
+                let action = Action::SubmitFrom {
+                    client: raft_core::ClientId(client),
+                    command,
+                };
+                if self.playing && self.notice.is_none() {
+                    // While the run plays, a request only changes the shared simulation: the
+                    // same state is returned, so Yew does not render for it, and the next
+                    // animation frame (at most one frame away) brings the trace, the checker
+                    // and the history up to date and draws it. A burst of clicks then costs
+                    // one render per frame instead of one per click (issue 8's frame budget).
+                    // A refusal is shown at once.
+                    let refused = match self.sim.try_borrow_mut() {
+                        Ok(mut timeline) => timeline.apply(action).err(),
+                        Err(_) => None,
+                    };
+                    match refused {
+                        None => return self,
+                        Some(e) => next.notice = Some(format!("Cannot submit the request: {e}.")),
+                    }
+                } else {
+                    next.apply(action, "submit the request");
+                }
             }
             Msg::SetShowDebug(on) => next.show_debug = on,
             Msg::DismissNotice => next.notice = None,

@@ -267,8 +267,19 @@ pub fn endpoint_anchor(ep: Endpoint, ring: &Ring) -> (Point, f64) {
     }
 }
 
-/// The view of one message in flight at `now_ms`, drawn on `lane`.
-pub fn message_view(env: &Envelope, ring: &Ring, now_ms: u64, lane: u8) -> MessageView {
+/// A message's hover text: sender, recipient and contents.
+pub fn message_title(env: &Envelope) -> AttrValue {
+    format!("{} \u{2192} {}: {}", env.from, env.to, env.describe()).into()
+}
+
+/// The view of one message in flight at `now_ms`, drawn on `lane` with hover text `title`.
+pub fn message_view(
+    env: &Envelope,
+    ring: &Ring,
+    now_ms: u64,
+    lane: u8,
+    title: AttrValue,
+) -> MessageView {
     let (from, from_r) = endpoint_anchor(env.from, ring);
     let (to, to_r) = endpoint_anchor(env.to, ring);
     let progress = geometry::flight_progress(env.sent_at_ms, env.deliver_at_ms, now_ms);
@@ -279,7 +290,7 @@ pub fn message_view(env: &Envelope, ring: &Ring, now_ms: u64, lane: u8) -> Messa
         kind: env.kind(),
         at: at(progress),
         entries: env.entry_count(),
-        title: format!("{} \u{2192} {}: {}", env.from, env.to, env.describe()).into(),
+        title,
         track: with_client.then(|| (at(0.0), at(1.0))),
     }
 }
@@ -302,7 +313,10 @@ pub fn message_views(sim: &Simulation, lanes: &LaneMap) -> Vec<MessageView> {
     let ring = ring(sim);
     let now = sim.now_ms();
     sim.in_flight()
-        .map(|e| message_view(e, &ring, now, lanes.lane(e.id)))
+        .map(|e| {
+            let title = lanes.title(e.id).unwrap_or_else(|| message_title(e));
+            message_view(e, &ring, now, lanes.lane(e.id), title)
+        })
         .collect()
 }
 

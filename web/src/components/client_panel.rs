@@ -2,6 +2,7 @@
 //! clients, follow what happens to it, and see the clients' history with its linearizability
 //! verdict.
 
+use super::chunk::{Chunk, ChunkItems};
 use crate::client_view::{LatestResult, RequestStatus, RequestView};
 use crate::history_view::{CHART_W, HistoryChart, ROW_H};
 use crate::input::parse_operand;
@@ -77,19 +78,9 @@ fn select_value(e: &Event) -> Option<String> {
     e.target_dyn_into::<HtmlSelectElement>().map(|s| s.value())
 }
 
-/// Properties of [`HistoryView`].
-#[derive(Properties, PartialEq)]
-struct HistoryProps {
-    chart: Rc<HistoryChart>,
-    ok: bool,
-    verdict: Rc<String>,
-}
-
-/// The history chart and the linearizability verdict: a component of its own, so that the
-/// form's own re-renders (each Send turns to the next client) do not rebuild it.
-#[function_component(HistoryView)]
-fn history_view(props: &HistoryProps) -> Html {
-    let (chart, ok, verdict) = (&props.chart, props.ok, &props.verdict);
+/// The history chart and the linearizability verdict (drawn by a [`Chunk`], so that the form's
+/// own re-renders, one per Send, do not rebuild it).
+pub fn history_chart(chart: &HistoryChart, ok: bool, verdict: &str) -> Html {
     let h = (chart.rows * ROW_H).max(ROW_H);
     html! {
         <div class="history">
@@ -138,19 +129,8 @@ fn text_input(
     })
 }
 
-/// Properties of [`RequestList`].
-#[derive(Properties, PartialEq)]
-struct RequestListProps {
-    requests: Rc<Vec<RequestView>>,
-}
-
-/// The recent requests (a component of its own, like [`HistoryView`]).
-#[function_component(RequestList)]
-fn request_list(props: &RequestListProps) -> Html {
-    html! { <ol class="requests">{ for props.requests.iter().map(request_item) }</ol> }
-}
-
-fn request_item(r: &RequestView) -> Html {
+/// One recent request (the list is drawn by a [`Chunk`], like the history chart).
+pub fn request_item(r: &RequestView) -> Html {
     let (class, status) = match &r.status {
         RequestStatus::Pending(t) => ("pending", format!("pending: {t}")),
         RequestStatus::Done(t) => ("done", t.clone()),
@@ -271,14 +251,14 @@ pub fn client_panel(props: &ClientPanelProps) -> Html {
                 <span class="muted">{ "Latest result" }</span>
                 <div data-testid="client-summary" title={summary.clone()}>{ summary }</div>
             </div>
-            <HistoryView chart={props.history.clone()} ok={props.linearizable} verdict={props.verdict.clone()} />
+            <Chunk items={ChunkItems::History(props.history.clone(), props.linearizable, props.verdict.clone())} />
             if shown > 0 {
                 if props.total_requests > shown {
                     <p class="muted list-note">
                         { format!("showing the {shown} most recent of {} requests", props.total_requests) }
                     </p>
                 }
-                <RequestList requests={props.requests.clone()} />
+                <Chunk items={ChunkItems::Requests(props.requests.clone())} />
             }
         </section>
     }

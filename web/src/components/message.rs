@@ -1,6 +1,7 @@
 //! A message in flight: a small shape whose colour, form and label tell its kind. Requests
 //! are rounded boxes, replies circles; labels and sizes come from [`crate::glyph`].
 
+use super::chunk::MessageLook;
 use crate::geometry::Point;
 use crate::glyph::{GLYPH_HEIGHT, box_width, circle_radius, is_reply, label};
 use crate::num::{Fixed, Short};
@@ -9,7 +10,8 @@ use raft_core::MessageKind;
 use yew::prelude::*;
 
 /// The shape and label of a message kind, centred on (0, 0). Used both in flight and in the
-/// legend.
+/// legend (one copy in the download, not one per caller).
+#[inline(never)]
 pub fn glyph(kind: MessageKind, entries: usize) -> Html {
     let text = label(kind, entries);
     let chars = text.chars().count();
@@ -32,67 +34,17 @@ pub fn glyph(kind: MessageKind, entries: usize) -> Html {
     }
 }
 
-/// What a message in flight looks like, which does not change while it flies.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MessageLook {
-    /// Message id (`data-message-id`, the key).
-    pub id: u64,
-    /// Its kind.
-    pub kind: MessageKind,
-    /// Log entries it carries (AppendEntries).
-    pub entries: usize,
-    /// Hover text.
-    pub title: AttrValue,
-}
-
-impl MessageLook {
-    /// The look of a message view.
-    pub fn of(v: &MessageView) -> MessageLook {
-        MessageLook {
-            id: v.id,
-            kind: v.kind,
-            entries: v.entries,
-            title: v.title.clone(),
-        }
-    }
-}
-
 /// Messages per chunk of the messages' layer (by id).
-const CHUNK: u64 = 32;
+pub const CHUNK: u64 = 32;
 
-/// Properties of [`MessageChunk`].
-#[derive(Properties, PartialEq)]
-struct MessageChunkProps {
-    /// Messages of consecutive ids, in id order.
-    looks: Vec<MessageLook>,
-}
-
-/// A chunk of messages in flight (their groups, hover texts, shapes and labels), re-rendered
-/// only when a message of the chunk is sent or delivered. Where they are is not part of it:
-/// see [`MessageLayer`].
-#[function_component(MessageChunk)]
-fn message_chunk(props: &MessageChunkProps) -> Html {
-    html! {
-        <>{ for props.looks.iter().map(|m| {
-            let kind = m.kind.as_str();
-            html! {
-                <g key={m.id} class={format!("msg msg-{kind}")}
-                   data-message-kind={kind} data-message-id={m.id.to_string()}>
-                    <title>{ m.title.clone() }</title>
-                    { glyph(m.kind, m.entries) }
-                </g>
-            }
-        }) }</>
+/// What a message looks like while it flies.
+pub fn look(v: &MessageView) -> MessageLook {
+    MessageLook {
+        id: v.id,
+        kind: v.kind,
+        entries: v.entries,
+        title: v.title.clone(),
     }
-}
-
-/// Properties of [`MessageLayer`].
-#[derive(Properties, PartialEq)]
-pub struct MessageLayerProps {
-    /// Messages in flight, in id order.
-    pub messages: Vec<MessageView>,
-    /// A message was clicked (with its id).
-    pub onclick: Callback<u64>,
 }
 
 /// The `transform` that puts a message at `p`.
@@ -103,7 +55,7 @@ fn translate(p: Point) -> String {
 /// Puts each message group of `layer` where `at` says. The layer's children are the keyed
 /// groups in the order of `at` (id order), so they are walked in step; should their number
 /// ever differ, each message is found by its id instead.
-fn place(layer: &NodeRef, at: &[(u64, Point)]) {
+pub fn place(layer: &NodeRef, at: &[(u64, Point)]) {
     let Some(g) = layer.cast::<web_sys::Element>() else {
         return;
     };
@@ -122,43 +74,6 @@ fn place(layer: &NodeRef, at: &[(u64, Point)]) {
                 let _ = el.set_attribute("transform", &translate(*p));
             }
         }
-    }
-}
-
-/// The messages in flight. Frame after frame only their positions change: the groups are
-/// rendered in chunks by id ([`MessageChunk`]), so a frame re-renders only the chunks in which
-/// a message was sent or delivered, and the positions are written straight to each group's
-/// `transform` after every render, with no virtual DOM built or compared for them (issue 8's
-/// frame budget: a component per message re-rendered every frame cost more than the rest of
-/// the drawing). Clicks are taken by the layer ([`message_id_of`]), not by each message.
-#[function_component(MessageLayer)]
-pub fn message_layer(props: &MessageLayerProps) -> Html {
-    let layer = use_node_ref();
-    {
-        let layer = layer.clone();
-        let at: Vec<(u64, Point)> = props.messages.iter().map(|m| (m.id, m.at)).collect();
-        use_effect(move || place(&layer, &at));
-    }
-    let onclick = {
-        let cb = props.onclick.clone();
-        Callback::from(move |e: MouseEvent| {
-            if let Some(id) = message_id_of(&e) {
-                cb.emit(id);
-            }
-        })
-    };
-    let mut chunks: Vec<(u64, Vec<MessageLook>)> = Vec::new();
-    for m in &props.messages {
-        let key = m.id / CHUNK;
-        match chunks.last_mut() {
-            Some((k, looks)) if *k == key => looks.push(MessageLook::of(m)),
-            _ => chunks.push((key, vec![MessageLook::of(m)])),
-        }
-    }
-    html! {
-        <g class="messages" ref={layer} {onclick}>
-            { for chunks.into_iter().map(|(k, looks)| html! { <MessageChunk key={k} {looks} /> }) }
-        </g>
     }
 }
 

@@ -11,7 +11,8 @@
 //! `{ for … }` into its parent's children, and a list mixed with unkeyed siblings is diffed by
 //! position, so one arrow leaving the window re-created every element after it.
 
-use crate::spacetime::{Arrow, Fate, LANE_H, LEFT, Mark, SpaceTime, SpanKind, VIEW_W};
+use super::chunk::{Chunk, ChunkItems, chunks};
+use crate::spacetime::{LANE_H, LEFT, SpaceTime, SpanKind, VIEW_W};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -28,78 +29,6 @@ pub struct SpaceTimeProps {
 const ARROW_CHUNK: u64 = 64;
 /// Width of a chunk of marks, in run coordinates (about 4 s of virtual time).
 const MARK_CHUNK: i64 = 128;
-
-/// Properties of [`Arrows`].
-#[derive(Properties, PartialEq)]
-struct ArrowsProps {
-    /// Arrows of consecutive message ids, in id order.
-    arrows: Vec<Arrow>,
-}
-
-/// One message as a line between lanes.
-fn arrow(a: &Arrow) -> Html {
-    let fate = match a.fate {
-        Fate::Delivered => "delivered",
-        Fate::Dropped => "dropped",
-        Fate::InFlight => "in-flight",
-    };
-    html! {
-        <line key={a.id} class={classes!("st-arrow", format!("st-{}", a.kind.as_str()), format!("st-{fate}"))}
-              x1={a.x1.to_string()} y1={a.y1.to_string()}
-              x2={a.x2.to_string()} y2={a.y2.to_string()}
-              marker-end={(a.fate == Fate::Delivered).then_some("url(#st-head)")}
-              data-message-kind={a.kind.as_str()} />
-    }
-}
-
-/// A chunk of arrows: re-rendered only when one of them changes (a message sent, delivered
-/// or dropped, or the chunk leaving the window).
-#[function_component(Arrows)]
-fn arrows(props: &ArrowsProps) -> Html {
-    html! { <>{ for props.arrows.iter().map(arrow) }</> }
-}
-
-/// Properties of [`Marks`].
-#[derive(Properties, PartialEq)]
-struct MarksProps {
-    /// Marks within one stretch of the run, in trace order.
-    marks: Vec<Mark>,
-    /// Centre line of each lane.
-    lane_y: Rc<Vec<i64>>,
-}
-
-/// A chunk of marks, re-rendered only when it changes.
-#[function_component(Marks)]
-fn marks(props: &MarksProps) -> Html {
-    html! {
-        <>{ for props.marks.iter().map(|m| {
-            let y = props.lane_y.get(m.lane).copied().unwrap_or_default();
-            html! {
-                <g key={m.seq} class={format!("st-mark st-mark-{}", m.kind.as_str())}
-                   transform={format!("translate({} {y})", m.x)} data-mark={m.kind.as_str()}>
-                    <title>{ m.title.clone() }</title>
-                    <circle r="3.5" />
-                    if !m.label.is_empty() {
-                        <text x="4" y="-5">{ m.label.clone() }</text>
-                    }
-                </g>
-            }
-        }) }</>
-    }
-}
-
-/// Splits `items` (sorted by `key`) into runs of equal keys.
-fn chunks<T: Clone, K: PartialEq>(items: &[T], key: impl Fn(&T) -> K) -> Vec<(K, Vec<T>)> {
-    let mut out: Vec<(K, Vec<T>)> = Vec::new();
-    for item in items {
-        let k = key(item);
-        match out.last_mut() {
-            Some((last, run)) if *last == k => run.push(item.clone()),
-            _ => out.push((k, vec![item.clone()])),
-        }
-    }
-    out
-}
 
 fn diagram(d: &SpaceTime) -> Html {
     let right = VIEW_W - crate::spacetime::RIGHT;
@@ -120,22 +49,7 @@ fn diagram(d: &SpaceTime) -> Html {
                     <rect x={LEFT.to_string()} y="0" width={(now_x - LEFT).max(0).to_string()}
                           height={d.height.to_string()} />
                 </clipPath>
-                // Tick labels may stick out of the window by half their width.
-                <clipPath id="st-ticks">
-                    <rect x={(LEFT - 12).to_string()} y="0" width={(now_x - LEFT + 24).max(0).to_string()}
-                          height={d.height.to_string()} />
-                </clipPath>
             </defs>
-            <g clip-path="url(#st-ticks)">
-                <g transform={slide.clone()}>
-                    <>{ for d.ticks.iter().map(|(t, x, label)| html! {
-                        <g class="st-tick" key={*t}>
-                            <line x1={x.to_string()} x2={x.to_string()} y1="12" y2={bottom.to_string()} />
-                            <text x={x.to_string()} y="9">{ label.clone() }</text>
-                        </g>
-                    }) }</>
-                </g>
-            </g>
             { for d.lanes.iter().map(|l| html! {
                 <g class="st-lane" data-lane-node={l.node.to_string()}>
                     <line x1={LEFT.to_string()} x2={right.to_string()}
@@ -145,6 +59,12 @@ fn diagram(d: &SpaceTime) -> Html {
             }) }
             <g clip-path="url(#st-window)">
                 <g class="st-slide" transform={slide}>
+                    <>{ for d.ticks.iter().map(|(t, x, label)| html! {
+                        <g class="st-tick" key={*t}>
+                            <line x1={x.to_string()} x2={x.to_string()} y1="12" y2={bottom.to_string()} />
+                            <text x={x.to_string()} y="9">{ label.clone() }</text>
+                        </g>
+                    }) }</>
                     <>{ for d.spans.iter().map(|s| {
                         let y = lane_y.get(s.lane).copied().unwrap_or_default();
                         let class = match s.kind {
@@ -160,10 +80,10 @@ fn diagram(d: &SpaceTime) -> Html {
                         }
                     }) }</>
                     <>{ for chunks(&d.arrows, |a| a.id / ARROW_CHUNK).into_iter().map(|(k, arrows)| html! {
-                        <Arrows key={k} {arrows} />
+                        <Chunk key={k} items={ChunkItems::Arrows(arrows)} />
                     }) }</>
                     <>{ for chunks(&d.marks, |m| m.x.div_euclid(MARK_CHUNK)).into_iter().map(|(k, marks)| html! {
-                        <Marks key={k} {marks} lane_y={lane_y.clone()} />
+                        <Chunk key={k} items={ChunkItems::Marks(marks, lane_y.clone())} />
                     }) }</>
                 </g>
             </g>
