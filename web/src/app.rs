@@ -2,7 +2,6 @@
 //! derives the plain-data views once per frame and lays out the page.
 
 use crate::actions::{NodeActionKind, shortcut_help};
-use crate::client_view::{latest_result, request_count, request_views};
 use crate::components::banner::Banner;
 use crate::components::client_panel::ClientPanel;
 use crate::components::cluster::Cluster;
@@ -22,14 +21,12 @@ use crate::components::timeline_bar::TimelineBar;
 use crate::embed::bridge::{self, Bridge};
 use crate::input::RunParams;
 use crate::network_view::{self, Preset};
+use crate::panels::PanelCache;
 use crate::scenario_view::ScenarioMsg;
 use crate::scene_io::SceneAt;
 use crate::state::{Inspected, Msg};
 use crate::views::{self, NodeView};
-use crate::{
-    embed, history_view, layout, log_grid, node_fields, scenario_view, session, startup, status,
-    url, why_commit,
-};
+use crate::{embed, layout, node_fields, scenario_view, session, startup, status, url, why_commit};
 use gloo::events::{EventListener, EventListenerOptions};
 use gloo::render::request_animation_frame;
 use gloo::timers::callback::{Interval, Timeout};
@@ -39,9 +36,6 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, KeyboardEvent};
 use yew::prelude::*;
-
-/// Log indexes shown in the log grid (older ones are summarised as hidden).
-const LOG_COLUMNS: u64 = 20;
 
 /// Whether a keyboard event belongs to the element it comes from rather than to the app's
 /// shortcuts: any key in a text field or a select (letters are typing there), and Space or
@@ -153,6 +147,9 @@ pub fn app() -> Html {
             move || drop(tick)
         });
     }
+
+    // The side panels' views, rebuilt in turn while the run plays (see `panels`).
+    let panel_cache = use_mut_ref(PanelCache::default);
 
     // The animation loop: while playing, each frame requests the next one. The pending
     // request's handle belongs to this effect; the cleanup (next frame, pause or unmount)
@@ -288,7 +285,6 @@ pub fn app() -> Html {
         }
         None => None,
     };
-    let grid = log_grid::log_grid(&sim, LOG_COLUMNS);
     let why = state.explain.and_then(|(id, index)| {
         let crashed = sim.node(id)?.status() == NodeStatus::Crashed;
         Some(why_commit::why_view(
@@ -299,14 +295,8 @@ pub fn app() -> Html {
     let fields = state
         .selected
         .and_then(|id| node_fields::node_fields(&sim, id));
-    let requests = request_views(&sim, &state.trace.requests);
-    let total_requests = request_count(&sim);
-    let history = Rc::new(history_view::history_chart(&sim));
-    let latest = latest_result(&sim);
+    let side = panel_cache.borrow_mut().views(&state, &sim);
     let status = status::status_line(&sim);
-    let diagram = state
-        .diagram_open
-        .then(|| Rc::new(crate::spacetime::space_time(&sim)));
     let now_ms = sim.now_ms();
     let at_start = sim.events_processed() == 0;
     drop(sim);
@@ -399,11 +389,6 @@ pub fn app() -> Html {
     let ontoggledebug = {
         let d = dispatch.clone();
         Callback::from(move |on: bool| d.dispatch(Msg::SetShowDebug(on)))
-    };
-    let (lines, total_lines) = if state.show_debug {
-        (state.trace.all.clone(), state.trace.all_total)
-    } else {
-        (state.trace.info.clone(), state.trace.info_total)
     };
 
     let has_banner = !state.url_errors.is_empty() || state.notice.is_some() || state.resumed;
@@ -529,21 +514,22 @@ pub fn app() -> Html {
                     </section>
                     }
                     if panels.log {
-                        <LogView {grid} {onexplain} {why} {onclosewhy} />
+                        <LogView grid={side.grid} {onexplain} {why} {onclosewhy} />
                     }
                     if !embedded {
-                        <SpaceTimePanel {diagram} ontoggle={cb(|| Msg::ToggleDiagram)} />
+                        <SpaceTimePanel diagram={side.diagram} ontoggle={cb(|| Msg::ToggleDiagram)} />
                     }
                 </div>
                 if side_column {
                 <div class="column side-column">
                     { for in_side_column }
                     if panels.client {
-                    <ClientPanel {requests} {total_requests} {latest} {onsubmit} {history}
+                    <ClientPanel requests={side.requests} total_requests={side.total_requests}
+                                 latest={side.latest} {onsubmit} history={side.history}
                                  linearizable={state.history.ok} verdict={state.history.text.clone()} />
                     }
                     if panels.events {
-                    <EventLog {lines} total={total_lines} show_debug={state.show_debug} {ontoggledebug} />
+                    <EventLog lines={side.lines} total={side.total_lines} show_debug={state.show_debug} {ontoggledebug} />
                     }
                 </div>
                 }

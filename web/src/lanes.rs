@@ -7,16 +7,19 @@ use crate::geometry::{self, MAX_LANE};
 use crate::glyph;
 use crate::views::endpoint_anchor;
 use raft_core::sim::{Envelope, MessageId, Simulation};
+use yew::AttrValue;
 
 /// Space kept between two messages on one lane, on top of their own sizes.
 const MIN_SPACING: f64 = 4.0;
 
-/// The lane of every message in flight.
+/// The lane of every message in flight, and its hover text (made once, when it is sent,
+/// rather than on every frame it is drawn).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LaneMap {
-    /// `(message, lane)`, sorted by message id: a few dozen entries, and a `BTreeMap` would
-    /// add its own copy of the B-tree code to the download.
-    lanes: Vec<(MessageId, u8)>,
+    /// `(message, lane, hover text)`, sorted by message id: a few dozen entries (a few hundred
+    /// under heavy load), and a `BTreeMap` would add its own copy of the B-tree code to the
+    /// download.
+    lanes: Vec<(MessageId, u8, AttrValue)>,
 }
 
 impl LaneMap {
@@ -31,6 +34,12 @@ impl LaneMap {
         Some(self.lanes[at].1)
     }
 
+    /// The hover text of a message, if it has a lane.
+    pub fn title(&self, id: MessageId) -> Option<AttrValue> {
+        let at = self.lanes.binary_search_by(|l| l.0.cmp(&id)).ok()?;
+        Some(self.lanes[at].2.clone())
+    }
+
     /// Whether [`LaneMap::sync`] has anything to do: a message was delivered or sent since.
     pub fn is_stale(&self, sim: &Simulation) -> bool {
         sim.network().len() != self.lanes.len() || sim.in_flight().any(|e| self.get(e.id).is_none())
@@ -42,8 +51,10 @@ impl LaneMap {
     pub fn sync(&mut self, sim: &Simulation) -> bool {
         let before = self.lanes.len();
         let flying: Vec<&Envelope> = sim.in_flight().collect();
+        let mut ids: Vec<MessageId> = flying.iter().map(|e| e.id).collect();
+        crate::views::sort_by_id(&mut ids, |id| id.0);
         self.lanes
-            .retain(|(id, _)| flying.iter().any(|e| e.id == *id));
+            .retain(|(id, _, _)| ids.binary_search(id).is_ok());
         let mut changed = self.lanes.len() != before;
         let mut new: Vec<&Envelope> = flying
             .iter()
@@ -92,7 +103,8 @@ impl LaneMap {
             let lane = u8::try_from(lane).unwrap_or(MAX_LANE);
             // New ids are larger than every id already here, but stay sorted regardless.
             let at = self.lanes.partition_point(|l| l.0 < env.id);
-            self.lanes.insert(at, (env.id, lane));
+            self.lanes
+                .insert(at, (env.id, lane, crate::views::message_title(env)));
             changed = true;
         }
         changed
@@ -126,6 +138,11 @@ mod tests {
             assert!(!lanes.is_stale(&sim));
             let envs: Vec<&Envelope> = sim.in_flight().collect();
             let views = message_views(&sim, &lanes);
+            for (e, v) in envs.iter().zip(&views) {
+                // The hover text made when the message was sent is the one it has now.
+                assert_eq!(v.title, crate::views::message_title(e));
+                assert!(lanes.title(e.id).is_some());
+            }
             for i in 0..envs.len() {
                 for j in 0..i {
                     let (a, b) = (envs[i], envs[j]);

@@ -121,8 +121,9 @@ pub fn snapshot_fields(s: &Snapshot) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// The log grid: the last few indexes of every node's log.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The log grid: the last few indexes of every node's log. (`Default` is an empty grid, a
+/// placeholder until the first one is built.)
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LogGrid {
     /// First index shown (≥ 1).
     pub first: u64,

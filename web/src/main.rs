@@ -26,6 +26,7 @@ mod narration;
 mod network_view;
 mod node_fields;
 mod num;
+mod panels;
 mod scenario_view;
 mod scene_io;
 mod session;

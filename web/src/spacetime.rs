@@ -7,7 +7,17 @@
 //! It is rebuilt from the trace's recent events whenever it is shown, so it always matches the
 //! ring and the scrubber: after a seek it shows the window before the new present. Roles at the
 //! window's left edge are worked out backwards from the present roles (see [`space_time`]).
-//! Coordinates are whole numbers in a fixed viewBox (no float formatting; see `num.rs`).
+//! Coordinates are whole numbers (no float formatting; see `num.rs`).
+//!
+//! # Run coordinates
+//!
+//! The x of everything drawn in the window (arrows, marks, spans, ticks) is the run's own
+//! [`run_x`] of its virtual time, not its place in the window: the drawing slides left as one
+//! group ([`SpaceTime::shift`]), clipped to the window, so an arrow or a mark keeps the same
+//! coordinates from frame to frame and the page only updates what is new (issue 8's frame
+//! budget: moving every element every frame cost more than everything else on the page).
+//! A message in flight is drawn all the way to its delivery and the clip ends it at the
+//! present, exactly where it is now.
 
 use raft_core::sim::{Endpoint, NodeStatus, Simulation, TraceKind};
 use raft_core::{MessageKind, NodeEvent, NodeId, RoleKind};
@@ -44,9 +54,9 @@ pub enum SpanKind {
 pub struct Span {
     /// Lane (from 0, top first).
     pub lane: usize,
-    /// Left end.
+    /// Left end (run coordinates).
     pub x1: i64,
-    /// Right end.
+    /// Right end (run coordinates).
     pub x2: i64,
     /// What the node was.
     pub kind: SpanKind,
@@ -54,7 +64,7 @@ pub struct Span {
     pub title: String,
 }
 
-/// A point event on a lane.
+/// What kind of point event a [`Mark`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MarkKind {
     /// The election timer fired: the node became a candidate (or started a PreVote).
@@ -67,6 +77,19 @@ pub enum MarkKind {
     Crash,
     /// The node restarted from its persistent state.
     Restart,
+}
+
+impl SpaceTime {
+    /// Where run coordinate `x` is in the viewBox.
+    pub fn screen_x(&self, x: i64) -> i64 {
+        x + self.shift
+    }
+
+    /// Where the present moment is in the viewBox (the right edge once the run is longer than
+    /// the window).
+    pub fn now_x(&self) -> i64 {
+        self.screen_x(run_x(self.now_ms))
+    }
 }
 
 impl MarkKind {
@@ -85,9 +108,11 @@ impl MarkKind {
 /// A marked event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mark {
+    /// Position of its event in the trace (a stable key).
+    pub seq: usize,
     /// Lane.
     pub lane: usize,
-    /// Position.
+    /// Position (run coordinates).
     pub x: i64,
     /// What happened.
     pub kind: MarkKind,
@@ -104,7 +129,8 @@ pub enum Fate {
     Delivered,
     /// It was lost (the arrow ends where it was dropped).
     Dropped,
-    /// Still travelling: the arrow ends where it is now.
+    /// Still travelling: the arrow runs to its delivery, and the window's clip ends it where
+    /// it is now.
     InFlight,
 }
 
@@ -115,13 +141,13 @@ pub struct Arrow {
     pub id: u64,
     /// Kind (its colour).
     pub kind: MessageKind,
-    /// Start.
+    /// Start (run coordinates: sent).
     pub x1: i64,
-    /// Start.
+    /// Start (the sender's lane).
     pub y1: i64,
-    /// End.
+    /// End (run coordinates: delivered, dropped, or to be delivered).
     pub x2: i64,
-    /// End.
+    /// End (the recipient's lane).
     pub y2: i64,
     /// Delivered, dropped or in flight.
     pub fate: Fate,
@@ -143,12 +169,16 @@ pub struct SpaceTime {
     pub lanes: Vec<Lane>,
     /// Leader and crashed stretches.
     pub spans: Vec<Span>,
-    /// Point events.
+    /// Point events, in trace order.
     pub marks: Vec<Mark>,
-    /// Messages.
+    /// Messages, in id order (the order they were sent).
     pub arrows: Vec<Arrow>,
-    /// Time ticks: position and label ("15 s").
-    pub ticks: Vec<(i64, String)>,
+    /// Time ticks: virtual time (ms, a stable key), position (run coordinates) and label
+    /// ("15 s").
+    pub ticks: Vec<(u64, i64, String)>,
+    /// What to add to run coordinates for the place in the viewBox: the window's left edge
+    /// ([`LEFT`]) minus the run coordinate of its start.
+    pub shift: i64,
     /// Height of the viewBox.
     pub height: i64,
     /// Left edge's virtual time (ms).
@@ -157,11 +187,22 @@ pub struct SpaceTime {
     pub now_ms: u64,
 }
 
-/// Position of virtual time `t_ms` in a window starting at `start_ms`.
+/// Width of the window in the viewBox.
+const SPAN: i64 = VIEW_W - LEFT - RIGHT;
+
+/// Position of virtual time `t_ms` in a window starting at `start_ms` (what
+/// [`SpaceTime::screen_x`] of its [`run_x`] is, within one unit of rounding).
+#[cfg(test)]
 pub fn x_of(t_ms: u64, start_ms: u64) -> i64 {
-    let span = VIEW_W - LEFT - RIGHT;
     let dt = t_ms.saturating_sub(start_ms).min(WINDOW_MS) as i64;
-    LEFT + dt * span / WINDOW_MS as i64
+    LEFT + dt * SPAN / WINDOW_MS as i64
+}
+
+/// The run coordinate of virtual time `t_ms` (see the module comment): the scale of the
+/// window, from the start of the run. On screen it is at `run_x(t_ms) + shift`.
+pub fn run_x(t_ms: u64) -> i64 {
+    // Exact in i64 for any run shorter than about 500 years.
+    (t_ms.min(i64::MAX as u64 / SPAN as u64) as i64) * SPAN / WINDOW_MS as i64
 }
 
 /// A lane's state for the spans.
@@ -268,10 +309,11 @@ pub fn space_time(sim: &Simulation) -> SpaceTime {
         height: TOP + LANE_H * lanes.len() as i64 + 4,
         start_ms: start,
         now_ms: now,
+        shift: LEFT - run_x(start),
         ..SpaceTime::default()
     };
     // Where each lane's current stretch began (x), and the term it leads.
-    let mut since: Vec<i64> = vec![LEFT; lanes.len()];
+    let mut since: Vec<i64> = vec![run_x(start); lanes.len()];
     let mut term_led: Vec<u64> = vec![0; lanes.len()];
     let mut last_label: Vec<i64> = vec![i64::MIN; lanes.len()];
     // Messages sent in the window, in id order (ids grow as messages are sent).
@@ -303,8 +345,8 @@ pub fn space_time(sim: &Simulation) -> SpaceTime {
                 .map_or(0, |n| n.current_term().0);
         }
     }
-    for e in window {
-        let x = x_of(e.time_ms, start);
+    for (i, e) in window.iter().enumerate() {
+        let x = run_x(e.time_ms);
         match &e.kind {
             TraceKind::Sent { id, from, to, kind } => {
                 if let (Some(a), Some(b)) = (
@@ -326,7 +368,7 @@ pub fn space_time(sim: &Simulation) -> SpaceTime {
                     out.arrows.push(Arrow {
                         id: id.0,
                         kind: *kind,
-                        x1: x_of(t, start),
+                        x1: run_x(t),
                         y1: y(a),
                         x2: x,
                         y2: y(b),
@@ -342,6 +384,7 @@ pub fn space_time(sim: &Simulation) -> SpaceTime {
         let node = lanes[lane].node;
         let mut mark = |kind: MarkKind, label: String, title: String| {
             out.marks.push(Mark {
+                seq: first + i,
                 lane,
                 x,
                 kind,
@@ -372,7 +415,7 @@ pub fn space_time(sim: &Simulation) -> SpaceTime {
                 }
                 NodeEvent::BecameFollower { .. } => State::Other,
                 NodeEvent::CommitAdvanced { commit_index } if state[lane] == State::Leader => {
-                    let label = if x - last_label[lane] >= LABEL_GAP {
+                    let label = if x.saturating_sub(last_label[lane]) >= LABEL_GAP {
                         last_label[lane] = x;
                         format!("c{commit_index}")
                     } else {
@@ -412,11 +455,11 @@ pub fn space_time(sim: &Simulation) -> SpaceTime {
             state[lane] = next;
         }
     }
-    let right = x_of(now, start);
+    let right = run_x(now);
     for (lane, st) in state.iter().enumerate() {
         close(&mut out, lane, since[lane], right, *st, term_led[lane]);
     }
-    // Messages in flight end where they are now.
+    // Messages in flight run to their delivery; the clip ends them where they are now.
     for env in sim.in_flight() {
         let (Some(a), Some(b)) = (
             node_of(env.from).and_then(lane_of),
@@ -424,25 +467,22 @@ pub fn space_time(sim: &Simulation) -> SpaceTime {
         ) else {
             continue;
         };
-        let total = env.deliver_at_ms.saturating_sub(env.sent_at_ms).max(1) as i64;
-        let at = |t: u64| {
-            let done = t.saturating_sub(env.sent_at_ms).min(total as u64) as i64;
-            y(a) + (y(b) - y(a)) * done / total
-        };
-        let t1 = env.sent_at_ms.max(start);
         out.arrows.push(Arrow {
             id: env.id.0,
             kind: env.kind(),
-            x1: x_of(t1, start),
-            y1: at(t1),
-            x2: right,
-            y2: at(now),
+            x1: run_x(env.sent_at_ms),
+            y1: y(a),
+            x2: run_x(env.deliver_at_ms),
+            y2: y(b),
             fate: Fate::InFlight,
         });
     }
+    // Sent order: a new message goes at the end and an old one leaves from the front, so the
+    // page's keyed list of arrows never reorders.
+    crate::views::sort_by_id(&mut out.arrows, |a| a.id);
     let mut t = start.div_ceil(TICK_MS) * TICK_MS;
     while t <= now {
-        out.ticks.push((x_of(t, start), format!("{} s", t / 1000)));
+        out.ticks.push((t, run_x(t), format!("{} s", t / 1000)));
         t += TICK_MS;
     }
     out.lanes = lanes;
@@ -452,7 +492,7 @@ pub fn space_time(sim: &Simulation) -> SpaceTime {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use raft_core::sim::{Action, SimConfig};
+    use raft_core::sim::{Action, MessageId, SimConfig};
 
     fn sim(seed: u64) -> Simulation {
         Simulation::new(SimConfig {
@@ -490,11 +530,8 @@ mod tests {
             .find(|sp| sp.kind == SpanKind::Leader)
             .expect("a leader stretch");
         assert_eq!(span.lane, lane);
-        assert_eq!(
-            span.x2,
-            x_of(s.now_ms(), d.start_ms),
-            "it lasts to the present"
-        );
+        assert_eq!(span.x2, run_x(s.now_ms()), "it lasts to the present");
+        assert_eq!(d.now_x(), d.screen_x(span.x2));
         assert!(
             d.marks
                 .iter()
@@ -508,7 +545,7 @@ mod tests {
         );
         for a in &d.arrows {
             assert!(a.x1 <= a.x2, "arrows go forward in time: {a:?}");
-            assert!((LEFT..=VIEW_W - RIGHT).contains(&a.x1));
+            assert!((LEFT..=VIEW_W - RIGHT).contains(&d.screen_x(a.x1)));
         }
     }
 
@@ -522,16 +559,20 @@ mod tests {
         let lane = |d: &SpaceTime| d.lanes.iter().position(|l| l.node == leader.0);
         let d = space_time(&s);
         let span = d.spans.iter().find(|sp| sp.kind == SpanKind::Leader);
-        assert_eq!(span.map(|sp| (sp.lane, sp.x1)), lane(&d).map(|l| (l, LEFT)));
+        assert_eq!(
+            span.map(|sp| (sp.lane, d.screen_x(sp.x1))),
+            lane(&d).map(|l| (l, LEFT))
+        );
         // Crash it: the stretch ends at the crash, and a crashed stretch follows.
         s.apply(Action::Crash(leader)).expect("crash");
         s.run_for(2_000);
         let d = space_time(&s);
-        let crash_x = x_of(s.now_ms() - 2_000, d.start_ms);
+        let crash_x = run_x(s.now_ms() - 2_000);
         let l = lane(&d).expect("lane");
+        assert_eq!(d.screen_x(run_x(d.start_ms)), LEFT);
         assert!(d.spans.contains(&Span {
             lane: l,
-            x1: LEFT,
+            x1: run_x(d.start_ms),
             x2: crash_x,
             kind: SpanKind::Leader,
             title: format!(
@@ -547,17 +588,76 @@ mod tests {
     }
 
     #[test]
-    fn messages_in_flight_end_at_the_present() {
+    fn messages_in_flight_run_to_their_delivery_and_are_cut_at_the_present() {
         let mut s = sim(3);
         assert!(s.run_until(120_000, |x| x.in_flight().count() > 0));
         let d = space_time(&s);
-        let right = x_of(s.now_ms(), d.start_ms);
+        let now = run_x(s.now_ms());
         let flying: Vec<&Arrow> = d
             .arrows
             .iter()
             .filter(|a| a.fate == Fate::InFlight)
             .collect();
         assert!(!flying.is_empty());
-        assert!(flying.iter().all(|a| a.x2 == right));
+        for a in flying {
+            let env = s.network().get(MessageId(a.id)).expect("in flight");
+            assert_eq!(
+                (a.x1, a.x2),
+                (run_x(env.sent_at_ms), run_x(env.deliver_at_ms))
+            );
+            assert!(a.x1 <= now && now <= a.x2, "{a:?} spans the present");
+        }
+        // The drawing's clip ends where the present is.
+        assert_eq!(d.now_x(), x_of(s.now_ms(), d.start_ms));
+    }
+
+    #[test]
+    fn arrows_keep_their_coordinates_as_the_window_slides() {
+        let mut s = sim(4);
+        assert!(s.run_until(120_000, |x| x.leader().is_some()));
+        s.run_for(WINDOW_MS);
+        let before = space_time(&s);
+        s.run_for(1_000);
+        let after = space_time(&s);
+        assert!(after.shift < before.shift, "the drawing slid left");
+        let delivered = |d: &SpaceTime| -> Vec<Arrow> {
+            d.arrows
+                .iter()
+                .filter(|a| a.fate != Fate::InFlight)
+                .cloned()
+                .collect()
+        };
+        let (old, new) = (delivered(&before), delivered(&after));
+        let kept: Vec<&Arrow> = old.iter().filter(|a| new.contains(a)).collect();
+        assert!(
+            kept.len() * 2 > old.len(),
+            "most arrows are unchanged: {} of {}",
+            kept.len(),
+            old.len()
+        );
+        assert!(
+            after.arrows.windows(2).all(|w| w[0].id < w[1].id),
+            "id order"
+        );
+    }
+
+    #[test]
+    fn a_leader_commits_are_labelled() {
+        let mut s = sim(5);
+        assert!(s.run_until(120_000, |x| x.leader().is_some()));
+        s.apply(Action::Submit(raft_core::Command::Noop))
+            .expect("submit");
+        assert!(s.run_until(s.now_ms() + 10_000, |x| {
+            space_time(x)
+                .marks
+                .iter()
+                .any(|m| m.kind == MarkKind::Commit)
+        }));
+        let d = space_time(&s);
+        let commit = d.marks.iter().find(|m| m.kind == MarkKind::Commit);
+        assert!(
+            commit.is_some_and(|m| m.label.starts_with('c')),
+            "the first commit in a lane is labelled: {commit:?}"
+        );
     }
 }

@@ -646,8 +646,28 @@ impl Reducible for AppState {
                 }
             }
             Msg::SubmitFrom { client, command } => {
-                let client = raft_core::ClientId(client);
-                next.apply(Action::SubmitFrom { client, command }, "submit the request")
+                let action = Action::SubmitFrom {
+                    client: raft_core::ClientId(client),
+                    command,
+                };
+                if self.playing && self.notice.is_none() {
+                    // While the run plays, a request only changes the shared simulation: the
+                    // same state is returned, so Yew does not render for it, and the next
+                    // animation frame (at most one frame away) brings the trace, the checker
+                    // and the history up to date and draws it. A burst of clicks then costs
+                    // one render per frame instead of one per click (issue 8's frame budget).
+                    // A refusal is shown at once.
+                    let refused = match self.sim.try_borrow_mut() {
+                        Ok(mut timeline) => timeline.apply(action).err(),
+                        Err(_) => None,
+                    };
+                    match refused {
+                        None => return self,
+                        Some(e) => next.notice = Some(format!("Cannot submit the request: {e}.")),
+                    }
+                } else {
+                    next.apply(action, "submit the request");
+                }
             }
             Msg::SetShowDebug(on) => next.show_debug = on,
             Msg::DismissNotice => next.notice = None,

@@ -10,6 +10,7 @@ use crate::layout::{self, CLIENT_ANCHOR_RADIUS, Ring};
 use crate::log_grid::{log_size_text, snapshot_fields};
 use raft_core::sim::{Endpoint, Envelope, MemberKind, NodeStatus, SimNode, Simulation};
 use raft_core::{Membership, MessageKind, NodeId, RoleKind};
+use yew::AttrValue;
 
 /// How a node is drawn.
 #[derive(Clone, Debug, PartialEq)]
@@ -241,8 +242,9 @@ pub struct MessageView {
     pub at: Point,
     /// Number of log entries it carries (AppendEntries only).
     pub entries: usize,
-    /// Hover text: sender, recipient and contents.
-    pub title: String,
+    /// Hover text: sender, recipient and contents (shared, not copied, on its way to the
+    /// page).
+    pub title: AttrValue,
     /// Client messages only: the start and end of the track it flies along (drawn faintly,
     /// so that students see where it goes).
     pub track: Option<(Point, Point)>,
@@ -261,8 +263,19 @@ pub fn endpoint_anchor(ep: Endpoint, ring: &Ring) -> (Point, f64) {
     }
 }
 
-/// The view of one message in flight at `now_ms`, drawn on `lane`.
-pub fn message_view(env: &Envelope, ring: &Ring, now_ms: u64, lane: u8) -> MessageView {
+/// A message's hover text: sender, recipient and contents.
+pub fn message_title(env: &Envelope) -> AttrValue {
+    format!("{} \u{2192} {}: {}", env.from, env.to, env.describe()).into()
+}
+
+/// The view of one message in flight at `now_ms`, drawn on `lane` with hover text `title`.
+pub fn message_view(
+    env: &Envelope,
+    ring: &Ring,
+    now_ms: u64,
+    lane: u8,
+    title: AttrValue,
+) -> MessageView {
     let (from, from_r) = endpoint_anchor(env.from, ring);
     let (to, to_r) = endpoint_anchor(env.to, ring);
     let progress = geometry::flight_progress(env.sent_at_ms, env.deliver_at_ms, now_ms);
@@ -273,8 +286,21 @@ pub fn message_view(env: &Envelope, ring: &Ring, now_ms: u64, lane: u8) -> Messa
         kind: env.kind(),
         at: at(progress),
         entries: env.entry_count(),
-        title: format!("{} \u{2192} {}: {}", env.from, env.to, env.describe()),
+        title,
         track: with_client.then(|| (at(0.0), at(1.0))),
+    }
+}
+
+/// Sorts `items` by `id` with an insertion sort: the lists it sorts (messages by id, given in
+/// delivery order) are nearly sorted already, and it spares the download a monomorphised std
+/// sort per element type.
+pub fn sort_by_id<T>(items: &mut [T], id: impl Fn(&T) -> u64) {
+    for i in 1..items.len() {
+        let mut j = i;
+        while j > 0 && id(&items[j - 1]) > id(&items[j]) {
+            items.swap(j - 1, j);
+            j -= 1;
+        }
     }
 }
 
@@ -283,7 +309,10 @@ pub fn message_views(sim: &Simulation, lanes: &LaneMap) -> Vec<MessageView> {
     let ring = ring(sim);
     let now = sim.now_ms();
     sim.in_flight()
-        .map(|e| message_view(e, &ring, now, lanes.lane(e.id)))
+        .map(|e| {
+            let title = lanes.title(e.id).unwrap_or_else(|| message_title(e));
+            message_view(e, &ring, now, lanes.lane(e.id), title)
+        })
         .collect()
 }
 

@@ -2,6 +2,7 @@
 //! clients, follow what happens to it, and see the clients' history with its linearizability
 //! verdict.
 
+use super::chunk::{Chunk, ChunkItems};
 use crate::client_view::{LatestResult, RequestStatus, RequestView};
 use crate::history_view::{CHART_W, HistoryChart, ROW_H};
 use crate::input::parse_operand;
@@ -40,7 +41,7 @@ fn command(kind: &str, a: i64, b: i64) -> Command {
 #[derive(Properties, PartialEq)]
 pub struct ClientPanelProps {
     /// Recent requests, newest first.
-    pub requests: Vec<RequestView>,
+    pub requests: Rc<Vec<RequestView>>,
     /// How many requests the run has made (more than `requests` when the list is truncated).
     pub total_requests: usize,
     /// The latest finished request (completed or failed).
@@ -77,7 +78,9 @@ fn select_value(e: &Event) -> Option<String> {
     e.target_dyn_into::<HtmlSelectElement>().map(|s| s.value())
 }
 
-fn history_chart(chart: &HistoryChart, ok: bool, verdict: &str) -> Html {
+/// The history chart and the linearizability verdict (drawn by a [`Chunk`], so that the form's
+/// own re-renders, one per Send, do not rebuild it).
+pub fn history_chart(chart: &HistoryChart, ok: bool, verdict: &str) -> Html {
     let h = (chart.rows * ROW_H).max(ROW_H);
     html! {
         <div class="history">
@@ -126,7 +129,8 @@ fn text_input(
     })
 }
 
-fn request_item(r: &RequestView) -> Html {
+/// One recent request (the list is drawn by a [`Chunk`], like the history chart).
+pub fn request_item(r: &RequestView) -> Html {
     let (class, status) = match &r.status {
         RequestStatus::Pending(t) => ("pending", format!("pending: {t}")),
         RequestStatus::Done(t) => ("done", t.clone()),
@@ -247,14 +251,14 @@ pub fn client_panel(props: &ClientPanelProps) -> Html {
                 <span class="muted">{ "Latest result" }</span>
                 <div data-testid="client-summary" title={summary.clone()}>{ summary }</div>
             </div>
-            { history_chart(&props.history, props.linearizable, &props.verdict) }
+            <Chunk items={ChunkItems::History(props.history.clone(), props.linearizable, props.verdict.clone())} />
             if shown > 0 {
                 if props.total_requests > shown {
                     <p class="muted list-note">
                         { format!("showing the {shown} most recent of {} requests", props.total_requests) }
                     </p>
                 }
-                <ol class="requests">{ for props.requests.iter().map(request_item) }</ol>
+                <Chunk items={ChunkItems::Requests(props.requests.clone())} />
             }
         </section>
     }

@@ -3,7 +3,8 @@
 //! ring), dropped messages fading out, messages in flight, nodes. Messages travel from node
 //! edge to node edge, and nodes are on top, so a click on a node always reaches it.
 
-use super::message::{Message, glyph};
+use super::chunk::{Chunk, ChunkItems, chunks};
+use super::message::{CHUNK, glyph, look, message_id_of, place};
 use super::node::Node;
 use crate::geometry::Point;
 use crate::layout::{self, CLIENT_H, CLIENT_W};
@@ -48,7 +49,7 @@ fn line(class: &'static str, a: Point, b: Point, offset: f64, marker: Option<&st
 /// One link: a faint line when up, dotted amber when lossy, red dashed with a cross when cut
 /// both ways, and two arrows side by side when cut one way (the cut direction red and dashed).
 /// A wide invisible line takes clicks.
-fn link(v: &LinkView, onlink: &Callback<(NodeId, NodeId)>) -> Html {
+pub fn link(v: &LinkView, onlink: &Callback<(NodeId, NodeId)>) -> Html {
     let (a, b) = (NodeId(v.a), NodeId(v.b));
     let onclick = {
         let onlink = onlink.clone();
@@ -144,6 +145,25 @@ fn track(id: u64, (a, b): (Point, Point)) -> Html {
 #[function_component(Cluster)]
 pub fn cluster(props: &ClusterProps) -> Html {
     let view = layout::view_box(props.nodes.len());
+    // Messages in id order (the order they were sent), so that the layer's chunks stay put.
+    let mut by_id: Vec<&MessageView> = props.messages.iter().collect();
+    crate::views::sort_by_id(&mut by_id, |m| m.id);
+    // Where they are changes every frame and bypasses the virtual DOM: written to each
+    // message's group after the render.
+    let layer = use_node_ref();
+    {
+        let layer = layer.clone();
+        let at: Vec<(u64, Point)> = by_id.iter().map(|m| (m.id, m.at)).collect();
+        use_effect(move || place(&layer, &at));
+    }
+    let onmessage = {
+        let cb = props.onmessage.clone();
+        Callback::from(move |e: MouseEvent| {
+            if let Some(id) = message_id_of(&e) {
+                cb.emit(id);
+            }
+        })
+    };
     html! {
         <svg class="cluster" viewBox={view.attr()}
              role="group" aria-label="The cluster: servers on a ring, the client in the middle, and the messages between them">
@@ -161,9 +181,8 @@ pub fn cluster(props: &ClusterProps) -> Html {
                     <path d="M 0 1 L 9 5 L 0 9 z" />
                 </marker>
             </defs>
-            <g class="links">
-                { for props.links.iter().map(|l| link(l, &props.onlink)) }
-            </g>
+            // A component that skips the frames in which no link changed (nearly all).
+            <Chunk items={ChunkItems::Links(props.links.clone(), props.onlink.clone())} />
             <g class="client-tracks">
                 { for props.messages.iter().filter_map(|m| m.track.map(|t| track(m.id, t))) }
             </g>
@@ -171,9 +190,11 @@ pub fn cluster(props: &ClusterProps) -> Html {
             <g class="drops">
                 { for props.drops.iter().map(dropped) }
             </g>
-            <g class="messages">
-                { for props.messages.iter().map(|m| html! {
-                    <Message key={m.id} view={m.clone()} onclick={props.onmessage.clone()} />
+            // The messages in flight: drawn in chunks by id, placed by `place` after each
+            // render (see `message.rs`); the layer takes their clicks.
+            <g class="messages" ref={layer} onclick={onmessage}>
+                { for chunks(&by_id, |m| m.id / CHUNK).into_iter().map(|(k, ms)| html! {
+                    <Chunk key={k} items={ChunkItems::Messages(ms.iter().map(|m| look(m)).collect())} />
                 }) }
             </g>
             <g class="nodes">

@@ -125,9 +125,12 @@ pub fn event_log(props: &EventLogProps) -> Html {
                     if shown.is_empty() {
                         <div class="line muted">{ "Nothing has happened yet: every node waits for its election timeout." }</div>
                     }
-                    { for shown.iter().map(|l| html! {
+                    // A fragment of its own keeps the list keyed: `html!` would otherwise
+                    // splice the lines in beside the `if` above, and a list with an unkeyed
+                    // sibling is diffed by position, re-creating every line when one arrives.
+                    <>{ for shown.iter().map(|l| html! {
                         <div class={l.tone.class()} key={l.seq}>{ l.text.clone() }</div>
-                    }) }
+                    }) }</>
                 </div>
                 if frozen.is_some() {
                     <button type="button" class="jump-latest" onclick={onjump}

@@ -11,13 +11,14 @@ use crate::log_grid::{LogCell, LogGrid, LogRow};
 use crate::status::log_caption;
 use crate::why_commit::WhyView;
 use raft_core::RoleKind;
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// Properties of [`LogView`].
 #[derive(Properties, PartialEq)]
 pub struct LogViewProps {
-    /// The grid to show.
-    pub grid: LogGrid,
+    /// The grid to show (compared by pointer first: unchanged between refreshes).
+    pub grid: Rc<LogGrid>,
     /// An uncommitted cell was pressed: `(node, index)`.
     pub onexplain: Callback<(u64, u64)>,
     /// The open commit explanation, if any.

@@ -3,6 +3,7 @@
 //! `Callback`s named `on<verb>`.
 
 pub mod banner;
+pub mod chunk;
 pub mod client_panel;
 pub mod cluster;
 pub mod controls;

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::embed::HostEvent;
-use raft_core::sim::NodeStatus;
+use raft_core::sim::{NodeStatus, RequestId};
 
 fn reduce(state: Rc<AppState>, msg: Msg) -> Rc<AppState> {
     state.reduce(msg)
@@ -151,6 +151,50 @@ fn submit_and_speed() {
     assert_eq!(s.speed, SPEED_MAX);
     s = reduce(s, Msg::SetSpeed(0.0));
     assert_eq!(s.speed, SPEED_MIN);
+}
+
+#[test]
+fn a_request_while_playing_renders_with_the_next_frame_and_a_refusal_at_once() {
+    let add = Command::Add { a: 5, b: 3 };
+    let submit = |client| Msg::SubmitFrom {
+        client,
+        command: add.clone(),
+    };
+    let mut s = play_for(Rc::new(AppState::new(RunParams::default(), vec![])), 60_000);
+    assert!(s.playing);
+    let lines = s.trace.all_total;
+    let after = reduce(s.clone(), submit(1));
+    assert!(
+        Rc::ptr_eq(&after, &s),
+        "no new state, so no render for the click"
+    );
+    assert_eq!(s.sim().map(|sim| sim.client().requests().count()), Some(1));
+    assert_eq!(s.trace.all_total, lines, "the caches wait for the frame");
+    s = reduce(after, Msg::Frame { wall_ms: 1e6 });
+    assert!(
+        s.trace.all_total > lines,
+        "the frame brings the caches up to date"
+    );
+    assert!(
+        s.trace.requests.get(&RequestId(1)).is_some(),
+        "and the request's story"
+    );
+    // A refused request (no such client) shows its notice at once.
+    let refused = reduce(s.clone(), submit(99));
+    assert!(!Rc::ptr_eq(&refused, &s));
+    assert!(
+        refused
+            .notice
+            .as_deref()
+            .is_some_and(|n| n.starts_with("Cannot submit the request")),
+        "{:?}",
+        refused.notice
+    );
+    // Paused, a request renders at once, as before.
+    s = reduce(s, Msg::TogglePlay);
+    let paused = reduce(s.clone(), submit(2));
+    assert!(!Rc::ptr_eq(&paused, &s));
+    assert!(paused.trace.requests.get(&RequestId(2)).is_some());
 }
 
 /// Runs the app (playing) for `ms` of virtual time in frames of 100 wall ms at 6x.
