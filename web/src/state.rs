@@ -478,22 +478,8 @@ impl AppState {
     /// Replaces the run with `sim` (a new run or a loaded scene): the caches, the checker and
     /// the selection start over.
     fn install(&mut self, sim: Timeline, params: RunParams) {
-        self.sim = Rc::new(RefCell::new(sim));
-        self.checker = Rc::new(RefCell::new(new_checker()));
-        self.violation = None;
-        self.trace = TraceCache::default();
-        self.history = HistoryCache::default();
-        self.lanes = Rc::new(LaneMap::default());
-        self.narration = Narrator::default();
-        self.explain = None;
-        self.with_sim(|_| ());
+        self.replace_run(sim);
         self.params = params;
-        self.last_wall_ms = None;
-        self.carry_ms = 0.0;
-        self.selected = None;
-        self.notice = None;
-        self.group.clear();
-        self.inspected = None;
         self.resumed = false;
         self.scenario = None;
     }

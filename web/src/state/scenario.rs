@@ -130,7 +130,7 @@ impl AppState {
 
     /// Makes `timeline` the app's run, as a new run (caches, checker and selection start
     /// again).
-    fn replace_run(&mut self, mut timeline: Timeline) {
+    pub(super) fn replace_run(&mut self, mut timeline: Timeline) {
         timeline.set_trace_retention(Some(Timeline::SUGGESTED_TRACE_RETENTION));
         self.sim = Rc::new(RefCell::new(timeline));
         self.reset_caches();
